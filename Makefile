@@ -5,7 +5,7 @@ GO          ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TOOLS       := $(CURDIR)/.tools/bin
 BIN         := $(CURDIR)/bin
-FUZZTIME    ?= 3s
+FUZZTIME    ?= 20000x
 BENCHTIME   ?= 3x
 
 .PHONY: help build test test-short fuzz bench lint run services services-stop clean

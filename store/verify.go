@@ -11,9 +11,9 @@ import (
 
 // VerifyReport is what Verify found.
 type VerifyReport struct {
-	Records  int64  // records checked
-	Bytes    int64  // plaintext bytes decrypted
-	Calls    int64  // call metadata and hold reasons checked
+	Records  int64 // records checked
+	Bytes    int64 // plaintext bytes decrypted
+	Calls    int64 // call metadata and hold reasons checked
 	Failures []Failure
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -17,6 +18,10 @@ type app struct {
 	stderr   io.Writer
 	getenv   func(string) string
 	readFile func(string) ([]byte, error)
+
+	cfg       *Config      // loaded on first use by config()
+	log       *slog.Logger // made on first use by logger()
+	actorName string       // overrides the actor of audit events (tests)
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *app {
@@ -80,6 +85,7 @@ func (a *app) rootCommand() *cobra.Command {
 func (a *app) commands() []func() *cobra.Command {
 	return []func() *cobra.Command{
 		a.versionCommand,
+		a.keygenCommand,
 	}
 }
 

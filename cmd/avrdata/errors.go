@@ -3,6 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+
+	"github.com/avrdata/avrdata/crypto"
+	"github.com/avrdata/avrdata/store"
 )
 
 // Exit statuses, the contract of DESIGN.md.
@@ -49,5 +52,18 @@ func exitCode(err error) int {
 	case errors.As(err, &usage), errors.As(err, &config):
 		return exitUsage
 	}
+	for _, target := range usageErrors {
+		if errors.Is(err, target) {
+			return exitUsage
+		}
+	}
 	return exitFailed
+}
+
+// usageErrors are the errors of the packages below that mean bad input or
+// configuration, not a failed operation.
+var usageErrors = []error{
+	crypto.ErrBadKey, crypto.ErrWrongKey, crypto.ErrBadNumber,
+	store.ErrNotMigrated, store.ErrSchemaTooNew, store.ErrConnect,
+	store.ErrBadCallID, store.ErrBadRecordID,
 }
