@@ -9,6 +9,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/avrdata/avrdata/crypto"
 )
 
 // ChunkSize is the size of the ciphertext rows a recording is stored in. It
@@ -135,6 +137,7 @@ func (w *chunkWriter) Abort(cause error) error {
 // chunkReader reads a record's chunks in order as one stream. It checks
 // that exactly want chunks arrive; decryption checks the rest.
 type chunkReader struct {
+	ref   crypto.Ref
 	rows  pgx.Rows
 	cur   []byte
 	count int32
@@ -160,7 +163,8 @@ func (r *chunkReader) next() error {
 			return fmt.Errorf("read chunks: %w", err)
 		}
 		if r.count != r.want {
-			return errChunkCount
+			// Rows were added or removed under the record.
+			return &crypto.IntegrityError{Kind: r.ref.Kind, ID: r.ref.ID}
 		}
 		return io.EOF
 	}
@@ -169,7 +173,3 @@ func (r *chunkReader) next() error {
 	r.cur = r.rows.RawValues()[0]
 	return nil
 }
-
-// errChunkCount means rows were added or removed under a record; the
-// reader reports it as an integrity failure.
-var errChunkCount = errors.New("chunk count differs from the record's")

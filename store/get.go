@@ -138,7 +138,7 @@ func (s *Store) readStream(ctx context.Context, r storedRecord, event *Event) (i
 	}
 
 	src := &recordReader{conn: conn, rows: rows, rec: r}
-	src.chunks = &chunkReader{rows: rows, want: r.chunks}
+	src.chunks = &chunkReader{ref: r.ref(), rows: rows, want: r.chunks}
 	if err := s.decrypter(ctx, src); err != nil {
 		src.Close()
 		return nil, err
@@ -177,8 +177,9 @@ func (r *recordReader) Read(p []byte) (int, error) {
 	if err == io.EOF && r.n != r.rec.Size {
 		err = &crypto.IntegrityError{Kind: string(r.rec.Kind), ID: r.rec.ID}
 	}
-	if errors.Is(err, errChunkCount) {
-		err = &crypto.IntegrityError{Kind: string(r.rec.Kind), ID: r.rec.ID}
+	var integrity *crypto.IntegrityError
+	if errors.As(err, &integrity) {
+		err = integrity // one message, naming the record once
 	}
 	r.err = err
 	return n, err

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/base64"
 	"io"
 	"math/rand/v2"
 	"testing"
@@ -110,4 +109,3 @@ func daysAgo(n int) time.Time {
 	return time.Now().Add(-time.Duration(n) * 24 * time.Hour)
 }
 
-var _ = base64.StdEncoding
