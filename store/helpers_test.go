@@ -108,4 +108,3 @@ func readAll(t testing.TB, s *Store, id string) ([]byte, error) {
 func daysAgo(n int) time.Time {
 	return time.Now().Add(-time.Duration(n) * 24 * time.Hour)
 }
-
