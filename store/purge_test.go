@@ -21,6 +21,7 @@ func TestPurgeSkipsHeldAndCountsOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	cutoff := time.Now().Add(-s.Retention())
+	ids := append(old, fresh.ID, held.ID)
 
 	var mu sync.Mutex
 	var total Deletion
@@ -29,7 +30,7 @@ func TestPurgeSkipsHeldAndCountsOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			d, err := s.Purge(ctx, append(old, fresh.ID, held.ID), cutoff)
+			d, err := s.Purge(ctx, ids, cutoff)
 			if err != nil {
 				t.Errorf("purge: %v", err)
 			}

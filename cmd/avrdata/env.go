@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"os/user"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/avrdata/avrdata/crypto"
 	"github.com/avrdata/avrdata/store"
 )
@@ -69,6 +71,19 @@ func (a *app) openStore(ctx context.Context) (*store.Store, error) {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	return s, nil
+}
+
+// connect validates DATABASE_URL and the log variables, and the other
+// variables given, and opens a connection pool for commands that work on
+// the database without the store's keys (migrations, root key rotation).
+// The caller closes it.
+func (a *app) connect(ctx context.Context, variables ...string) (*pgxpool.Pool, error) {
+	cfg := a.config()
+	vars := append([]string{"DATABASE_URL", "LOG_LEVEL", "LOG_FORMAT", "LOG_SECURITY"}, variables...)
+	if err := cfg.Validate(vars...); err != nil {
+		return nil, err
+	}
+	return store.Connect(ctx, cfg.DatabaseURL)
 }
 
 // actor names the person running the command, for audit events.
