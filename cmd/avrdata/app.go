@@ -50,7 +50,9 @@ func (a *app) run(ctx context.Context, args []string) int {
 // untyped, as usage errors.
 func classifyCobra(err error) error {
 	msg := err.Error()
-	for _, prefix := range []string{"unknown command", "accepts ", "requires ", "invalid argument"} {
+	prefixes := []string{"unknown command", "accepts ", "requires ", "invalid argument",
+		"required flag", "if any flags in the group", "none of the others can be"}
+	for _, prefix := range prefixes {
 		if strings.HasPrefix(msg, prefix) {
 			return &usageError{err: err}
 		}
@@ -86,6 +88,17 @@ func (a *app) commands() []func() *cobra.Command {
 	return []func() *cobra.Command{
 		a.versionCommand,
 		a.keygenCommand,
+		a.migrateCommand,
+		a.putCommand,
+		a.getCommand,
+		a.lsCommand,
+		a.holdCommand,
+		a.releaseCommand,
+		a.eraseCommand,
+		a.verifyCommand,
+		a.keysCommand,
+		a.backupCommand,
+		a.restoreCommand,
 	}
 }
 

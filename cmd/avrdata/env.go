@@ -39,11 +39,15 @@ func (a *app) rootKey(variable string, required bool) (crypto.RootKey, bool) {
 	return key, found && err == nil
 }
 
-// problemText is err without a leading "VARIABLE: ", which Problem adds.
+// problemText is err without a leading "VARIABLE: ", which Problem adds;
+// a problem of VARIABLE_FILE names it.
 func problemText(variable string, err error) string {
 	var ke *crypto.KeyError
 	if errors.As(err, &ke) {
 		msg := ke.Problem
+		if ke.Variable != variable {
+			msg = "from " + ke.Variable + ": " + msg // the _FILE variable
+		}
 		if ke.Hint != "" {
 			msg += "; " + ke.Hint
 		}
@@ -142,4 +146,3 @@ func eventAttrs(e store.Event) []any {
 	}
 	return attrs
 }
-
