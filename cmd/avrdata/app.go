@@ -95,10 +95,12 @@ func (a *app) commands() []func() *cobra.Command {
 		a.holdCommand,
 		a.releaseCommand,
 		a.eraseCommand,
+		a.purgeCommand,
 		a.verifyCommand,
 		a.keysCommand,
 		a.backupCommand,
 		a.restoreCommand,
+		a.serveCommand,
 	}
 }
 

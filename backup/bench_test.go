@@ -1,0 +1,251 @@
+package backup_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/avrdata/avrdata/backup"
+	"github.com/avrdata/avrdata/backup/s3dest"
+	"github.com/avrdata/avrdata/crypto"
+	"github.com/avrdata/avrdata/integration/testenv"
+	"github.com/avrdata/avrdata/store"
+)
+
+// Sizes of the benchmarks, in MiB; the environment variables override
+// them (a 2 GiB store takes minutes to fill on a small machine).
+const (
+	benchThroughputMiB = 256  // AVRDATA_BENCH_BACKUP_MIB
+	benchMemoryMaxMiB  = 2048 // AVRDATA_BENCH_BACKUP_MAX_MIB
+	benchRecordingMiB  = 64   // the size of each recording stored
+)
+
+func benchMiB(name string, def int) int64 {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return int64(n) << 20
+	}
+	return int64(def) << 20
+}
+
+// benchSetup is a store holding size bytes of recordings, a bucket, and
+// an empty database to restore into.
+type benchSetup struct {
+	st     *store.Store
+	key    crypto.RootKey
+	dest   backup.Destination
+	target *pgxpool.Pool
+}
+
+func newBenchSetup(b *testing.B, size int64) benchSetup {
+	b.Helper()
+
+	st, key := newStore(b)
+	fill(b, st, size)
+	bucket := testenv.S3(b)
+	return benchSetup{st: st, key: key, target: newDatabase(b),
+		dest: s3dest.New(bucket.Client(), bucket.Bucket, "bench", s3dest.Options{})}
+}
+
+// fill stores size bytes of random recordings in st.
+func fill(b *testing.B, st *store.Store, size int64) {
+	b.Helper()
+
+	rng := rand.NewChaCha8([32]byte{1})
+	for i := 0; size > 0; i++ {
+		n := min(size, benchRecordingMiB<<20)
+		_, err := st.PutRecording(context.Background(), fmt.Sprintf("bench-%d", i),
+			io.LimitReader(rng, n), store.PutOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		size -= n
+	}
+}
+
+func (s benchSetup) backup(b *testing.B) backup.Result {
+	b.Helper()
+
+	res, err := backup.Backup(context.Background(), s.st, s.dest, backup.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return res
+}
+
+// restore restores id into the target, replacing what an earlier round
+// restored.
+func (s benchSetup) restore(b *testing.B, id string, verify bool) {
+	b.Helper()
+
+	rep, err := backup.Restore(context.Background(), s.dest, backup.RestoreOptions{
+		Backup: id, Root: s.key, Target: s.target, Force: true, Verify: verify})
+	if err != nil || !rep.OK() {
+		b.Fatalf("restore: %v %+v", err, rep.Failures)
+	}
+}
+
+// BenchmarkBackupThroughput compares a backup to S3 with uploading the
+// same number of bytes through the same client (backup-ratio), and a
+// restore with verification with downloading the backup's objects
+// (restore-ratio). As a restore is bound by PostgreSQL's writes, it also
+// compares a restore without verification with a plain binary COPY of as
+// many bytes into a table of 1 MiB bytea rows (load-ratio). Rounds
+// alternate; the best round of each counts.
+func BenchmarkBackupThroughput(b *testing.B) {
+	size := benchMiB("AVRDATA_BENCH_BACKUP_MIB", benchThroughputMiB)
+	s := newBenchSetup(b, size)
+	scratch := newDatabase(b)
+
+	var best [6]time.Duration // backup, upload, restore, download, load, copy
+	var m backup.Manifest
+	for range b.N {
+		timed(&best[0], func() { m = s.backup(b).Manifest })
+		timed(&best[1], func() { upload(b, s.dest, m.Bytes) })
+		timed(&best[2], func() { s.restore(b, m.ID, true) })
+		timed(&best[3], func() { download(b, s.dest, m) })
+		timed(&best[4], func() { s.restore(b, m.ID, false) })
+		timed(&best[5], func() { plainCopy(b, scratch, m.DataBytes) })
+	}
+
+	mbps := func(d time.Duration) float64 { return float64(m.Bytes) / d.Seconds() / 1e6 }
+	for i, name := range []string{"backup", "upload", "restore", "download", "load", "copy"} {
+		b.ReportMetric(mbps(best[i]), name+"-MB/s")
+	}
+	b.ReportMetric(best[1].Seconds()/best[0].Seconds(), "backup-ratio")
+	b.ReportMetric(best[3].Seconds()/best[2].Seconds(), "restore-ratio")
+	b.ReportMetric(best[5].Seconds()/best[4].Seconds(), "load-ratio")
+}
+
+// timed runs fn and keeps its duration in best when it is the shortest.
+func timed(best *time.Duration, fn func()) {
+	start := time.Now()
+	fn()
+	if d := time.Since(start); *best == 0 || d < *best {
+		*best = d
+	}
+}
+
+// upload stores n random bytes through dest, from a reader that cannot
+// seek, as a backup does.
+func upload(b *testing.B, dest backup.Destination, n int64) {
+	b.Helper()
+
+	if err := dest.Put(context.Background(), "baseline", io.LimitReader(rand.NewChaCha8([32]byte{2}), n)); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// plainCopy loads n random bytes into a fresh table of 1 MiB bytea rows
+// (stored as record_chunks are) with one binary COPY, unencrypted.
+func plainCopy(b *testing.B, pool *pgxpool.Pool, n int64) {
+	b.Helper()
+
+	ctx := context.Background()
+	_, err := pool.Exec(ctx, `DROP TABLE IF EXISTS plain_copy;
+		CREATE TABLE plain_copy (seq integer PRIMARY KEY, data bytea NOT NULL);
+		ALTER TABLE plain_copy ALTER COLUMN data SET STORAGE EXTERNAL`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng, row := rand.NewChaCha8([32]byte{3}), make([]byte, store.ChunkSize)
+	seq := 0
+	_, err = pool.CopyFrom(ctx, pgx.Identifier{"plain_copy"}, []string{"seq", "data"},
+		pgx.CopyFromFunc(func() ([]any, error) {
+			if int64(seq)*store.ChunkSize >= n {
+				return nil, nil
+			}
+			rng.Read(row)
+			seq++
+			return []any{seq, row}, nil
+		}))
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+// download reads every object of m, as a restore does, and discards it.
+func download(b *testing.B, dest backup.Destination, m backup.Manifest) {
+	b.Helper()
+
+	for _, o := range m.Objects() {
+		rc, err := dest.Get(context.Background(), m.ID+"/"+o.Name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, err = io.Copy(io.Discard, rc)
+		rc.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkBackupMemory backs up and restores (with verification) stores
+// of growing size and reports the peak memory the Go runtime held during
+// each (heap objects and stacks, sampled every 5 ms), and the largest live
+// heap a garbage collection found. Flat numbers across sizes mean memory
+// does not grow with the data; the peak also holds garbage, up to what
+// GOGC lets the heap grow to over the live heap.
+func BenchmarkBackupMemory(b *testing.B) {
+	largest := benchMiB("AVRDATA_BENCH_BACKUP_MAX_MIB", benchMemoryMaxMiB)
+	sizes := []int64{largest}
+	for _, size := range []int64{512 << 20, 100 << 20} {
+		if size < largest {
+			sizes = append([]int64{size}, sizes...)
+		}
+	}
+	for _, size := range sizes {
+		b.Run(fmt.Sprintf("%dMiB", size>>20), func(b *testing.B) {
+			s := newBenchSetup(b, size)
+			for range b.N {
+				var res backup.Result
+				backupPeak, backupLive := peakDuring(func() { res = s.backup(b) })
+				restorePeak, restoreLive := peakDuring(func() { s.restore(b, res.ID, true) })
+				b.ReportMetric(float64(backupPeak)/(1<<20), "backup-peak-MiB")
+				b.ReportMetric(float64(backupLive)/(1<<20), "backup-live-MiB")
+				b.ReportMetric(float64(restorePeak)/(1<<20), "restore-peak-MiB")
+				b.ReportMetric(float64(restoreLive)/(1<<20), "restore-live-MiB")
+			}
+		})
+	}
+}
+
+// peakDuring runs fn and returns the most memory the runtime held for heap
+// objects and stacks while it ran (garbage not yet collected included),
+// and the largest live heap a collection found.
+func peakDuring(fn func()) (peak, live uint64) {
+	runtime.GC()
+	var peakHeap, peakLive atomic.Uint64
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"},
+			{Name: "/memory/classes/heap/stacks:bytes"}, {Name: "/gc/heap/live:bytes"}}
+		for {
+			metrics.Read(sample)
+			peakHeap.Store(max(peakHeap.Load(), sample[0].Value.Uint64()+sample[1].Value.Uint64()))
+			peakLive.Store(max(peakLive.Load(), sample[2].Value.Uint64()))
+			select {
+			case <-done:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
+	fn()
+	runtime.GC() // so that the live heap of the end of fn is measured too
+	close(done)
+	<-stopped
+	return peakHeap.Load(), peakLive.Load()
+}

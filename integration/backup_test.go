@@ -1,0 +1,389 @@
+package integration
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/avrdata/avrdata/crypto"
+	"github.com/avrdata/avrdata/integration/testenv"
+)
+
+// backupPlace is a backup location for the CLI, with a way to scan the
+// bytes stored there.
+type backupPlace struct {
+	url  string
+	scan func(t *testing.T, s string) bool // whether any stored byte sequence holds s
+	keep func(t *testing.T, s string)      // stores s in plaintext beside the backups
+}
+
+// filePlace is a file:// location in a temporary folder.
+func filePlace(t *testing.T) (backupPlace, string) {
+	dir := t.TempDir()
+	return backupPlace{
+		url:  "file://" + dir,
+		scan: func(t *testing.T, s string) bool { return fileHolds(t, dir, s) != "" },
+		keep: func(t *testing.T, s string) {
+			if err := os.WriteFile(filepath.Join(dir, "control"), []byte(s), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		},
+	}, dir
+}
+
+// s3Place is an s3:// location in a fresh bucket; c gets the AWS
+// variables that reach it. The scan reads the server's files when it
+// stores them in a known folder (which also holds parts of uploads), and
+// every object otherwise.
+func s3Place(t *testing.T, c *cli) backupPlace {
+	b := testenv.S3(t)
+	c.env = append(c.env, b.Env()...)
+	client := b.Client()
+	return backupPlace{
+		url: "s3://" + b.Bucket + "/avr/backups",
+		scan: func(t *testing.T, s string) bool {
+			if b.Dir != "" {
+				return fileHolds(t, filepath.Join(b.Dir, b.Bucket), s) != ""
+			}
+			return bucketHolds(t, client, b.Bucket, s)
+		},
+		keep: func(t *testing.T, s string) {
+			_, err := client.PutObject(context.Background(), &s3.PutObjectInput{
+				Bucket: &b.Bucket, Key: strPtr("control"), Body: strings.NewReader(s)})
+			if err != nil {
+				t.Fatal(err)
+			}
+		},
+	}
+}
+
+func strPtr(s string) *string { return &s }
+
+// bucketHolds reads every object of bucket and reports whether one holds s.
+func bucketHolds(t *testing.T, client *s3.Client, bucket, s string) bool {
+	t.Helper()
+
+	ctx := context.Background()
+	list, err := client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &bucket})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range list.Contents {
+		out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: o.Key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(out.Body)
+		out.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(data, []byte(s)) {
+			return true
+		}
+	}
+	return false
+}
+
+// onDatabase returns a copy of c that works on database dbURL.
+func (c *cli) onDatabase(dbURL string) *cli {
+	d := c.with("DATABASE_URL=" + dbURL)
+	d.dbURL = dbURL
+	return d
+}
+
+// with returns a copy of c with more NAME=value variables; the last value
+// of a variable wins.
+func (c *cli) with(vars ...string) *cli {
+	return &cli{t: c.t, dbURL: c.dbURL, env: append(slices.Clone(c.env), vars...)}
+}
+
+// restoreReport is what restore --json prints.
+type restoreReport struct {
+	OK             bool   `json:"ok"`
+	Backup         string `json:"backup_id"`
+	ExpiredRecords int64  `json:"expired_records"`
+	ErasedCalls    int64  `json:"erased_calls"`
+	Tombstones     int    `json:"tombstones"`
+	Tables         []struct {
+		Name          string
+		Rows, Skipped int64
+	} `json:"tables"`
+	Verified *struct{ Records, Calls int64 } `json:"verified"`
+}
+
+func parseReport(t *testing.T, out string) restoreReport {
+	t.Helper()
+
+	var rep restoreReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("restore --json printed %q: %v", out, err)
+	}
+	return rep
+}
+
+// TestBackupRestore backs up recordings over 2 MiB and transcripts to S3
+// and to a folder, restores each backup into a new database, and reads
+// every record back byte for byte. A marker stored in the content must be
+// in no stored backup byte.
+func TestBackupRestore(t *testing.T) {
+	for _, kind := range []string{"s3", "file"} {
+		t.Run(kind, func(t *testing.T) {
+			c := newCLI(t)
+			place, _ := filePlace(t)
+			if kind == "s3" {
+				place = s3Place(t, c)
+			}
+			testBackupRestore(t, c, place)
+		})
+	}
+}
+
+func testBackupRestore(t *testing.T, c *cli, place backupPlace) {
+	marker := "avrdata-marker-" + hex.EncodeToString(randomBytes(16))
+	want := map[string][]byte{}
+	for i, data := range [][]byte{
+		slices.Concat(randomBytes(1000), []byte(marker), randomBytes(3<<20)),
+		randomBytes(2<<20 + 4321),
+		[]byte("caller: my name is " + marker + "\nagent: thank you"),
+	} {
+		kind := map[bool]string{true: "transcript", false: "recording"}[i == 2]
+		want[kind+" "+c.put(kind, fmt.Sprintf("call-%d", i%2), data)] = data
+	}
+
+	id := strings.TrimSpace(c.mustRun("backup", "--to", place.url))
+	target := c.onDatabase(testenv.Postgres(t))
+	rep := parseReport(t, c.mustRun("restore", "--from", place.url, "--backup", id,
+		"--target-database-url", target.dbURL, "--verify", "--json"))
+	if !rep.OK || rep.Backup != id || rep.Verified == nil || rep.Verified.Records != 3 {
+		t.Errorf("restore report: got %+v, want ok, backup %s, 3 records verified", rep, id)
+	}
+
+	for key, data := range want {
+		kind, recID, _ := strings.Cut(key, " ")
+		if got := target.mustRun("get", kind, recID); got != string(data) {
+			t.Errorf("%s %s: restored %d bytes, want the %d stored", kind, recID, len(got), len(data))
+		}
+	}
+
+	control := "avrdata-control-" + hex.EncodeToString(randomBytes(16))
+	place.keep(t, control)
+	if place.scan(t, marker) {
+		t.Errorf("the marker is in the stored backup at %s", place.url)
+	}
+	if !place.scan(t, control) {
+		t.Errorf("the plaintext control is not found at %s: the scan is blind", place.url)
+	}
+}
+
+// TestBackupTamper changes one byte of each object of a backup in turn,
+// then deletes one: a restore drill must exit 1 and name the object. A
+// wrong ENCRYPTION_KEY must exit 2 before anything is written.
+func TestBackupTamper(t *testing.T) {
+	c := newCLI(t)
+	place, dir := filePlace(t)
+	c.put("recording", "call-1", randomBytes(2<<20+100))
+	c.put("transcript", "call-1", []byte("agent: hello"))
+	id := strings.TrimSpace(c.mustRun("backup", "--to", place.url))
+	c.mustRun("restore", "--from", place.url, "--verify")
+
+	names := dirNames(t, filepath.Join(dir, id))
+	if len(names) != 9 {
+		t.Fatalf("backup holds %q, want 8 tables and the manifest", names)
+	}
+	for _, name := range names {
+		path := filepath.Join(dir, id, name)
+		orig := readBytes(t, path)
+		changed := slices.Clone(orig)
+		changed[len(changed)/2] ^= 0x20
+		writeBytes(t, path, changed)
+
+		r := c.run(nil, "restore", "--from", place.url, "--verify")
+		if r.code != 1 || !strings.Contains(r.stderr, "object "+name) {
+			t.Errorf("%s changed: got %v, want exit 1 naming the object", name, r)
+		}
+		writeBytes(t, path, orig)
+	}
+
+	os.Remove(filepath.Join(dir, id, "records.0000"))
+	r := c.run(nil, "restore", "--from", place.url, "--verify")
+	if r.code != 1 || !strings.Contains(r.stderr, "records.0000") || !strings.Contains(r.stderr, "does not exist") {
+		t.Errorf("records.0000 deleted: got %v, want exit 1 naming it", r)
+	}
+
+	testWrongKey(t, c, place)
+}
+
+// testWrongKey restores with another ENCRYPTION_KEY into an empty
+// database, which must stay empty.
+func testWrongKey(t *testing.T, c *cli, place backupPlace) {
+	other, err := crypto.GenerateRootKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := c.onDatabase(testenv.Postgres(t)).with("ENCRYPTION_KEY=" + other)
+	r := target.run(nil, "restore", "--from", place.url, "--target-database-url", target.dbURL)
+	if r.code != 2 || !strings.Contains(r.stderr, "is not the key backup") {
+		t.Errorf("wrong key: got %v, want exit 2 and the wrong-key message", r)
+	}
+	if n := tableCount(t, target); n != 0 {
+		t.Errorf("wrong key: the target has %d tables, want none", n)
+	}
+}
+
+func tableCount(t *testing.T, c *cli) int {
+	t.Helper()
+
+	var n int
+	err := c.conn().QueryRow(context.Background(),
+		`SELECT count(*) FROM pg_tables WHERE schemaname = 'public'`).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func readBytes(t *testing.T, path string) []byte {
+	t.Helper()
+
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func writeBytes(t *testing.T, path string, data []byte) {
+	t.Helper()
+
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBackupKilled kills avrdata backup with SIGKILL while it streams the
+// recordings: the run must not be listed, the next backup must succeed,
+// and a prune must remove what the killed run left.
+func TestBackupKilled(t *testing.T) {
+	c := newCLI(t)
+	place, dir := filePlace(t)
+	for i := range 3 {
+		c.put("recording", fmt.Sprintf("call-%d", i), randomBytes(32<<20))
+	}
+
+	cmd := c.command("backup", "--to", place.url)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	c.waitForBackupCopy(exited, &stderr)
+	cmd.Process.Kill()
+	<-exited
+
+	killed := dirNames(t, dir)
+	if len(killed) != 1 || slices.Contains(dirNames(t, filepath.Join(dir, killed[0])), "manifest.json") {
+		t.Fatalf("after the kill the folder holds %q, want one run without a manifest", killed)
+	}
+	if out := c.mustRun("backup", "ls", "--to", place.url); out != "" {
+		t.Errorf("backup ls after the kill: got %q, want nothing", out)
+	}
+
+	id := strings.TrimSpace(c.mustRun("backup", "--to", place.url))
+	prune := c.mustRun("backup", "prune", "--to", place.url)
+	if !hasDecision(prune, "remove", killed[0]) {
+		t.Errorf("prune printed %q, want the killed run %s removed", prune, killed[0])
+	}
+	if got := dirNames(t, dir); !slices.Equal(got, []string{id}) {
+		t.Errorf("after prune the folder holds %q, want only %s", got, id)
+	}
+	c.mustRun("restore", "--from", place.url, "--verify")
+}
+
+// hasDecision reports whether a prune report has a line starting with
+// action and id.
+func hasDecision(report, action, id string) bool {
+	for _, line := range strings.Split(report, "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == action && f[1] == id {
+			return true
+		}
+	}
+	return false
+}
+
+// waitForBackupCopy waits until PostgreSQL shows the COPY of the record
+// chunks of a backup running on the cli's database.
+func (c *cli) waitForBackupCopy(exited <-chan error, stderr *bytes.Buffer) {
+	c.t.Helper()
+
+	conn := c.conn()
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		var n int
+		err := conn.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid()
+			  AND state = 'active' AND query LIKE 'COPY (SELECT % FROM "record_chunks")%'`).Scan(&n)
+		if err != nil {
+			c.t.Fatalf("read pg_stat_activity: %v", err)
+		}
+		if n > 0 {
+			return
+		}
+		select {
+		case err := <-exited:
+			c.t.Fatalf("backup ended before the COPY was seen: %v: %s", err, stderr)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	c.t.Fatal("the COPY of the record chunks never showed in pg_stat_activity")
+}
+
+// TestRestoreLeavesOut restores an older backup under a shorter retention:
+// a call erased after it stays erased, records past retention are left
+// out and counted, a held call's old record stays.
+func TestRestoreLeavesOut(t *testing.T) {
+	c := newCLI(t)
+	place, _ := filePlace(t)
+	old := time.Now().Add(-10 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	ids := map[string]string{}
+	for call, flags := range map[string][]string{
+		"erased": nil, "kept": nil,
+		"expired": {"--created-at", old}, "held": {"--created-at", old},
+	} {
+		path := filepath.Join(t.TempDir(), "rec.wav")
+		writeBytes(t, path, randomBytes(1<<20+7))
+		args := append([]string{"put", "recording", "--call", call}, flags...)
+		ids[call] = strings.TrimSpace(c.mustRun(append(args, path)...))
+	}
+	c.mustRun("hold", "held", "--reason", "court order 17")
+
+	first := strings.TrimSpace(c.mustRun("backup", "--to", place.url))
+	c.mustRun("erase", "--call", "erased")
+	c.mustRun("backup", "--to", place.url) // writes the tombstone
+
+	target := c.onDatabase(testenv.Postgres(t)).with("DATA_RETENTION_DAYS=5")
+	rep := parseReport(t, target.mustRun("restore", "--from", place.url, "--backup", first,
+		"--target-database-url", target.dbURL, "--verify", "--json"))
+	if !rep.OK || rep.ExpiredRecords != 1 || rep.ErasedCalls != 1 || rep.Tombstones != 1 {
+		t.Errorf("report: got %+v, want ok, 1 expired record, 1 erased call from 1 tombstone", rep)
+	}
+
+	for call, want := range map[string]int{"erased": 1, "expired": 1, "held": 0, "kept": 0} {
+		if r := target.run(nil, "get", "recording", ids[call], "-o", os.DevNull); r.code != want {
+			t.Errorf("get the %s call's recording after restore: got %v, want exit %d", call, r, want)
+		}
+	}
+}
