@@ -122,7 +122,13 @@ func checkObjects(ctx context.Context, dest Destination, m Manifest) error {
 
 // writeManifest completes the backup: it wraps the key twice, seals the
 // manifest and stores it.
-func writeManifest(ctx context.Context, dest Destination, keys *crypto.Keyring, key crypto.StreamKey, m *Manifest) error {
+func writeManifest(
+	ctx context.Context,
+	dest Destination,
+	keys *crypto.Keyring,
+	key crypto.StreamKey,
+	m *Manifest,
+) error {
 	m.Finished = time.Now().UTC()
 	m.WrappedKeys = nil
 	for range 2 {

@@ -182,7 +182,8 @@ func digest(t *testing.T, pool *pgxpool.Pool, table, where string, last int64) s
 	if where != "" {
 		args = append(args, last)
 	}
-	err := pool.QueryRow(context.Background(), `SELECT count(*), coalesce(md5(string_agg(t::text, ',' ORDER BY t::text)), '')
+	err := pool.QueryRow(context.Background(), `SELECT count(*),
+		coalesce(md5(string_agg(t::text, ',' ORDER BY t::text)), '')
 		FROM `+pgx.Identifier{table}.Sanitize()+` t`+where, args...).Scan(&n, &sum)
 	if err != nil {
 		t.Fatalf("digest %s: %v", table, err)

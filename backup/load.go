@@ -29,7 +29,14 @@ type loader struct {
 
 // load restores m's tables into opts.Target, leaving out what expired or
 // was erased since, and commits only when every object checked out.
-func load(ctx context.Context, dest Destination, key crypto.StreamKey, m Manifest, opts RestoreOptions, rep *Report) error {
+func load(
+	ctx context.Context,
+	dest Destination,
+	key crypto.StreamKey,
+	m Manifest,
+	opts RestoreOptions,
+	rep *Report,
+) error {
 	tombs, err := readTombstones(ctx, dest)
 	if err != nil {
 		return err

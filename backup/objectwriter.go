@@ -28,7 +28,12 @@ type objectWriter struct {
 // startObject starts storing object name of backup id, encrypted with key
 // for the Ref "backup object ID/NAME". The caller ends it with close or
 // abort.
-func startObject(ctx context.Context, dest Destination, key crypto.StreamKey, id, name string) (*objectWriter, error) {
+func startObject(
+	ctx context.Context,
+	dest Destination,
+	key crypto.StreamKey,
+	id, name string,
+) (*objectWriter, error) {
 	pr, pw := io.Pipe()
 	o := &objectWriter{name: name, pipe: pw, sum: sha256.New(), done: make(chan error, 1)}
 	go func() {

@@ -24,7 +24,14 @@ var tables = []string{
 // snapshot streams every table of st into objects of backup m.ID, in one
 // read-only repeatable-read transaction, so the tables agree with each
 // other as of one moment, and fills in m's tables and totals.
-func snapshot(ctx context.Context, st *store.Store, dest Destination, key crypto.StreamKey, m *Manifest, opts Options) error {
+func snapshot(
+	ctx context.Context,
+	st *store.Store,
+	dest Destination,
+	key crypto.StreamKey,
+	m *Manifest,
+	opts Options,
+) error {
 	tx, err := st.Pool().BeginTx(ctx, pgx.TxOptions{
 		IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {

@@ -68,7 +68,8 @@ func TestBackupUnderLoad(t *testing.T) {
 	st, key := libStore(t)
 	var old []string
 	for i := range 40 {
-		rec, err := st.PutRecording(ctx, fmt.Sprintf("old-%d", i), bytes.NewReader(randomBytes(300<<10+i)), store.PutOptions{})
+		data := bytes.NewReader(randomBytes(300<<10 + i))
+		rec, err := st.PutRecording(ctx, fmt.Sprintf("old-%d", i), data, store.PutOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -148,7 +149,8 @@ func keepPutting(ctx context.Context, st *store.Store, stop <-chan struct{}) err
 			return nil
 		default:
 		}
-		_, err := st.PutRecording(ctx, fmt.Sprintf("new-%d", i%7), bytes.NewReader(randomBytes(1<<20+i)), store.PutOptions{})
+		data := bytes.NewReader(randomBytes(1<<20 + i))
+		_, err := st.PutRecording(ctx, fmt.Sprintf("new-%d", i%7), data, store.PutOptions{})
 		if err != nil {
 			return err
 		}
@@ -182,7 +184,8 @@ func TestBackupCancelledS3(t *testing.T) {
 	ctx := context.Background()
 	st, _ := libStore(t)
 	for i := range 3 {
-		if _, err := st.PutRecording(ctx, "call", bytes.NewReader(randomBytes(4<<20+i)), store.PutOptions{}); err != nil {
+		data := bytes.NewReader(randomBytes(4<<20 + i))
+		if _, err := st.PutRecording(ctx, "call", data, store.PutOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}

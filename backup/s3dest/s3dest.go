@@ -52,7 +52,8 @@ type Options struct {
 // Dest stores objects in a bucket under a prefix. It is safe for
 // concurrent use.
 type Dest struct {
-	client   *s3.Client
+	client *s3.Client
+	//lint:ignore SA1019 the transfer manager that supersedes it is not stable yet
 	uploader *manager.Uploader
 	bucket   string
 	prefix   string // without slashes at either end; may be empty
@@ -135,7 +136,6 @@ func (d *Dest) Put(ctx context.Context, name string, r io.Reader) error {
 // abort aborts a failed multipart upload whose context ended before the
 // uploader could abort it itself.
 func (d *Dest) abort(ctx context.Context, name string, err error) {
-	//lint:ignore SA1019 see New
 	var mu manager.MultiUploadFailure
 	if ctx.Err() == nil || !errors.As(err, &mu) {
 		return

@@ -90,7 +90,11 @@ func (a *app) backup(ctx context.Context, to string) error {
 // backupDestination opens the backup location given by flag (named
 // flagName) or else BACKUP_URL, after validating it and the variables
 // given. A missing location is a problem of BACKUP_URL: exit 2.
-func (a *app) backupDestination(ctx context.Context, flagName, flag string, variables ...string) (backup.Destination, error) {
+func (a *app) backupDestination(
+	ctx context.Context,
+	flagName, flag string,
+	variables ...string,
+) (backup.Destination, error) {
 	cfg := a.config()
 	raw := cfg.BackupURL
 	if flag != "" {
@@ -101,7 +105,8 @@ func (a *app) backupDestination(ctx context.Context, flagName, flag string, vari
 	}
 	switch _, err := location.Parse(raw); {
 	case raw == "":
-		cfg.addProblem("BACKUP_URL", "not set; set it to s3://bucket/prefix or file:///path, or give "+flagName+" URL")
+		cfg.addProblem("BACKUP_URL", "not set; set it to s3://bucket/prefix or "+
+			"file:///path, or give "+flagName+" URL")
 	case err != nil:
 		cfg.addProblem("BACKUP_URL", err.Error())
 	}

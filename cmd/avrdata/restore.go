@@ -65,7 +65,8 @@ func (a *app) restoreCommand() *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVar(&f.from, "from", "", "backup location, s3://bucket/prefix or file:///path (default: $BACKUP_URL)")
 	fl.StringVar(&f.backup, "backup", backup.Latest, `backup id, or "latest" for the newest complete backup`)
-	fl.StringVar(&f.target, "target-database-url", "", "restore into this database instead of drilling into a scratch one")
+	fl.StringVar(&f.target, "target-database-url", "",
+		"restore into this database instead of drilling into a scratch one")
 	fl.BoolVar(&f.verify, "verify", false, "decrypt every restored record and call through the store")
 	fl.BoolVar(&f.force, "force", false, "replace the avrdata tables of a non-empty target, losing their rows")
 	fl.BoolVar(&f.asJSON, "json", false, "print the report as JSON")
@@ -106,7 +107,12 @@ func (a *app) restoreRetention() int {
 	return a.config().RetentionDays
 }
 
-func (a *app) restoreInto(ctx context.Context, dest backup.Destination, target string, opts backup.RestoreOptions) (backup.Report, error) {
+func (a *app) restoreInto(
+	ctx context.Context,
+	dest backup.Destination,
+	target string,
+	opts backup.RestoreOptions,
+) (backup.Report, error) {
 	pool, err := store.Connect(ctx, target)
 	if err != nil {
 		return backup.Report{}, fmt.Errorf("--target-database-url: %w", err)
@@ -177,7 +183,8 @@ func printRestore(w io.Writer, rep backup.Report) {
 		fmt.Fprintf(w, "  table %-14s %10d rows restored, %d left out\n", t.Name, t.Rows-t.Skipped, t.Skipped)
 	}
 	fmt.Fprintf(w, "objects checked: %d, %s\n", rep.Objects, byteSize(rep.Bytes))
-	fmt.Fprintf(w, "left out: %d expired records, %d expired calls; erased again: %d calls (%d records) from %d tombstones\n",
+	fmt.Fprintf(w, "left out: %d expired records, %d expired calls; "+
+		"erased again: %d calls (%d records) from %d tombstones\n",
 		rep.ExpiredRecords, rep.ExpiredCalls, rep.ErasedCalls, rep.ErasedRecords, rep.Tombstones)
 	if v := rep.Verified; v != nil {
 		fmt.Fprintf(w, "verified: %d records (%s), %d calls\n", v.Records, byteSize(v.Bytes), v.Calls)
