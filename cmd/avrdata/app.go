@@ -116,6 +116,8 @@ Environment:
   DATA_RETENTION_DAYS              retention period in days (default 30)
   AUTO_DELETE                      "true": the daemon purges expired records
   BACKUP_URL                       s3://bucket/prefix or file:///path
+  BACKUP_RETENTION_DAYS            backups older than this are pruned
+                                   (default DATA_RETENTION_DAYS)
   LOG_LEVEL, LOG_FORMAT            debug|info|warn|error; text|json
   LOG_SECURITY                     "true": security events in the log too
 

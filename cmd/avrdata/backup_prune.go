@@ -38,7 +38,7 @@ DATABASE_URL with ENCRYPTION_KEY (for the audit event; not with --dry-run).`,
 }
 
 func (a *app) backupPrune(ctx context.Context, to string, dryRun bool) error {
-	days := a.backupRetentionDays()
+	days := a.config().BackupRetentionDays
 	vars := []string{"BACKUP_RETENTION_DAYS", "DATA_RETENTION_DAYS"}
 	if !dryRun {
 		vars = append(vars, storeVariables...)
@@ -66,13 +66,6 @@ func (a *app) backupPrune(ctx context.Context, to string, dryRun bool) error {
 	return err
 }
 
-// backupRetentionDays reads BACKUP_RETENTION_DAYS, which defaults to the
-// data's retention period; a bad value is a problem Validate reports.
-func (a *app) backupRetentionDays() int {
-	cfg := a.config()
-	l := envLoader{getenv: a.getenv, problems: cfg.problems}
-	return l.days("BACKUP_RETENTION_DAYS", cfg.RetentionDays)
-}
 
 func printDecisions(w io.Writer, res backup.PruneResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

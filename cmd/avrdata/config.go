@@ -16,6 +16,7 @@ type Config struct {
 	RetentionDays        int
 	AutoDelete           bool
 	BackupURL            string
+	BackupRetentionDays  int // BACKUP_RETENTION_DAYS, default RetentionDays
 	LogLevel             slog.Level
 	LogFormat            string
 	LogSecurity          bool
@@ -67,6 +68,7 @@ func loadConfig(getenv func(string) string) *Config {
 		BackupInterval:       l.duration("BACKUP_INTERVAL", 24*time.Hour),
 		RestoreDrillInterval: l.duration("RESTORE_DRILL_INTERVAL", 168*time.Hour),
 	}
+	c.BackupRetentionDays = l.days("BACKUP_RETENTION_DAYS", c.RetentionDays)
 	c.problems = l.problems
 	if c.DatabaseURL == "" {
 		c.problems["DATABASE_URL"] = "not set; give the PostgreSQL connection string, " +

@@ -8,6 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/avrdata/avrdata/backup"
+	"github.com/avrdata/avrdata/backup/location"
 	"github.com/avrdata/avrdata/crypto"
 	"github.com/avrdata/avrdata/store"
 )
@@ -56,11 +58,15 @@ func (a *app) erase(ctx context.Context, callID, caller string) error {
 		e, err := s.EraseCall(ctx, callID)
 		if err == nil {
 			fmt.Fprintf(a.stdout, "erased call %s: %s\n", callID, deletionText(e.Deletion))
+			a.writeTombstones(ctx, s)
 		}
 		return hintNotFound(err, notFoundCallHint)
 	}
 	e, err := s.EraseCaller(ctx, caller)
 	a.printCallerErasure(e)
+	if len(e.Erased) > 0 {
+		a.writeTombstones(ctx, s)
+	}
 	if errors.Is(err, store.ErrHeld) {
 		return withHint(err,
 			`release a held call first ("avrdata release CALL") if its erasure is lawful`)
@@ -106,4 +112,23 @@ func plural(n int64, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// writeTombstones puts new erasures beside the backups at once when
+// BACKUP_URL is set, so that a restore of an older backup erases those
+// calls again even before the next backup runs. A failure is only a
+// warning: the erasure is done, and the next backup writes the tombstones.
+func (a *app) writeTombstones(ctx context.Context, s *store.Store) {
+	url := a.config().BackupURL
+	if url == "" {
+		return
+	}
+	dest, err := location.Open(ctx, url)
+	if err == nil {
+		_, err = backup.WriteTombstones(ctx, dest, s)
+	}
+	if err != nil {
+		fmt.Fprintf(a.stderr, "warning: erasure not yet recorded beside the backups (%v); "+
+			"the next backup records it\n", err)
+	}
 }

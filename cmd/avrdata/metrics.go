@@ -24,6 +24,7 @@ type metrics struct {
 	purgeDuration     prometheus.Histogram
 	operations        *prometheus.CounterVec
 	operationErrors   *prometheus.CounterVec
+	backups           backupMetrics
 }
 
 func newMetrics() *metrics {
@@ -45,6 +46,8 @@ func newMetrics() *metrics {
 		"Puts and gets of records made through this process's store.", "operation")
 	m.operationErrors = m.counterVec("avrdata_operation_errors_total",
 		"Puts and gets of records through this process's store that failed.", "operation")
+
+	m.registerBackups()
 
 	m.registry.MustRegister(collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

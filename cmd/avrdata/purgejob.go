@@ -3,23 +3,23 @@ package main
 import (
 	"context"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/avrdata/avrdata/retention"
 )
 
-// jobs are the daemon's periodic jobs. Backups and restore drills join
-// this list as jobs of their own, each with its interval and lock.
+// jobs are the daemon's periodic jobs, each with its interval and lock:
+// retention always, backups and restore drills when BACKUP_URL is set.
 func (d *daemon) jobs() []job {
-	return []job{
+	jobs := []job{
 		{name: "purge", interval: d.cfg.PurgeInterval, atStart: true, run: d.retentionJob},
 	}
-}
-
-// hasJob reports whether the daemon runs a job named name.
-func (d *daemon) hasJob(name string) bool {
-	return slices.ContainsFunc(d.jobs(), func(j job) bool { return j.name == name })
+	if d.cfg.BackupURL != "" {
+		jobs = append(jobs,
+			job{name: "backup", interval: d.cfg.BackupInterval, run: d.backupJob},
+			job{name: "restore-drill", interval: d.cfg.RestoreDrillInterval, run: d.drillJob})
+	}
+	return jobs
 }
 
 func (d *daemon) scheduler() *scheduler {

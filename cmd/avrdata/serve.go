@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/spf13/cobra"
 
+	"github.com/avrdata/avrdata/crypto"
 	"github.com/avrdata/avrdata/retention"
 	"github.com/avrdata/avrdata/store"
 )
@@ -19,7 +20,7 @@ func (a *app) serveCommand() *cobra.Command {
 	var batch int
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Run the daemon: retention passes, health and metrics",
+		Short: "Run the daemon: retention passes, backups, restore drills, health and metrics",
 		Long: `serve checks its whole configuration first and, when anything is wrong, exits 2
 naming every variable with a problem: the variables of "avrdata --help", that
 LISTEN_ADDR can be bound, that DATABASE_URL answers and that ENCRYPTION_KEY
@@ -30,6 +31,10 @@ SIGINT:
     AUTO_DELETE=true it purges the records past DATA_RETENTION_DAYS (never a
     call under legal hold); otherwise it deletes nothing and logs how many
     records are past retention, also shown by /metrics;
+  - when BACKUP_URL is set, a backup (then pruning of backups older than
+    BACKUP_RETENTION_DAYS) every BACKUP_INTERVAL (default 24h), and a restore
+    drill of the newest backup into a scratch database, fully verified, every
+    RESTORE_DRILL_INTERVAL (default 168h);
   - an HTTP listener on LISTEN_ADDR (default 127.0.0.1:9470): /healthz (the
     process runs), /readyz (the database answers and the keys are open; 503
     otherwise) and Prometheus /metrics.
@@ -41,7 +46,7 @@ and exits 0. Logs go to stderr (LOG_FORMAT, LOG_LEVEL; LOG_SECURITY=true adds
 the audit events), never with a secret.
 
 Environment: DATABASE_URL, ENCRYPTION_KEY (or ENCRYPTION_KEY_FILE),
-DATA_RETENTION_DAYS, AUTO_DELETE, BACKUP_URL, LOG_LEVEL, LOG_FORMAT,
+DATA_RETENTION_DAYS, AUTO_DELETE, BACKUP_URL, BACKUP_RETENTION_DAYS, LOG_LEVEL, LOG_FORMAT,
 LOG_SECURITY, LISTEN_ADDR, PURGE_INTERVAL, BACKUP_INTERVAL,
 RESTORE_DRILL_INTERVAL.
 
@@ -67,7 +72,9 @@ type daemon struct {
 	metrics *metrics
 	pool    *pgxpool.Pool
 	store   atomic.Pointer[store.Store] // nil until migrated and open
+	key     crypto.RootKey              // for restore drills
 	batch   int
+	backups backupJobs
 }
 
 // serve runs the daemon until ctx is cancelled.
@@ -79,7 +86,7 @@ func (a *app) serve(ctx context.Context, batch int) error {
 		return err
 	}
 	defer st.close()
-	d.cfg, d.root, d.pool = a.config(), a.logger(), st.pool
+	d.cfg, d.root, d.pool, d.key = a.config(), a.logger(), st.pool, st.key
 	d.log = d.logger("daemon")
 	d.logStart(st.listener.Addr())
 
@@ -144,9 +151,8 @@ func (d *daemon) logStart(addr net.Addr) {
 		"backup_interval", c.BackupInterval.String(),
 		"restore_drill_interval", c.RestoreDrillInterval.String(),
 		"log_level", c.LogLevel.String(), "log_format", c.LogFormat, "log_security", c.LogSecurity)
-	if c.BackupURL != "" && !d.hasJob("backup") {
-		d.log.Warn("BACKUP_URL is set, but this daemon schedules no backups: run " +
-			`"avrdata backup" and "avrdata restore --verify" on a schedule of your own`)
+	if c.BackupURL == "" {
+		d.log.Warn("BACKUP_URL is not set: no backups and no restore drills")
 	}
 }
 

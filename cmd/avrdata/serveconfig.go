@@ -19,7 +19,7 @@ import (
 // serveVariables are the variables serve reads: every one of DESIGN.md's
 // table but ENCRYPTION_KEY_PREVIOUS.
 var serveVariables = []string{"DATABASE_URL", "ENCRYPTION_KEY", "DATA_RETENTION_DAYS",
-	"AUTO_DELETE", "BACKUP_URL", "LOG_LEVEL", "LOG_FORMAT", "LOG_SECURITY", "LISTEN_ADDR",
+	"AUTO_DELETE", "BACKUP_URL", "BACKUP_RETENTION_DAYS", "LOG_LEVEL", "LOG_FORMAT", "LOG_SECURITY", "LISTEN_ADDR",
 	"PURGE_INTERVAL", "BACKUP_INTERVAL", "RESTORE_DRILL_INTERVAL"}
 
 // startup is what serve's checks opened, for the daemon to keep.
