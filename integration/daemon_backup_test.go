@@ -55,4 +55,3 @@ func metricSet(body, name string) bool {
 	}
 	return false
 }
-

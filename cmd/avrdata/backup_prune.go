@@ -66,7 +66,6 @@ func (a *app) backupPrune(ctx context.Context, to string, dryRun bool) error {
 	return err
 }
 
-
 func printDecisions(w io.Writer, res backup.PruneResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, d := range res.Decisions {
