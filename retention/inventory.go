@@ -2,9 +2,6 @@ package retention
 
 import (
 	"context"
-	"fmt"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/avrdata/avrdata/store"
 )
@@ -26,18 +23,7 @@ func (p *Purger) Backlog(ctx context.Context) (Backlog, error) {
 }
 
 // Stored counts the records of s by kind; kinds with no record are
-// present with 0. It reads the store's records table in one query.
+// present with 0.
 func Stored(ctx context.Context, s *store.Store) (map[store.Kind]int64, error) {
-	counts := map[store.Kind]int64{store.KindRecording: 0, store.KindTranscript: 0}
-	rows, _ := s.Pool().Query(ctx, `SELECT kind, count(*) FROM records GROUP BY kind`)
-	var kind string
-	var n int64
-	_, err := pgx.ForEachRow(rows, []any{&kind, &n}, func() error {
-		counts[store.Kind(kind)] = n
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("count stored records: %w", err)
-	}
-	return counts, nil
+	return s.CountByKind(ctx)
 }

@@ -74,3 +74,20 @@ func (s *Store) PurgeEmptyCalls(ctx context.Context, cutoff time.Time) (int64, e
 	}
 	return tag.RowsAffected(), nil
 }
+
+// CountByKind returns how many records the store holds of each kind; kinds
+// with no record are present with 0.
+func (s *Store) CountByKind(ctx context.Context) (map[Kind]int64, error) {
+	counts := map[Kind]int64{KindRecording: 0, KindTranscript: 0}
+	rows, _ := s.pool.Query(ctx, `SELECT kind, count(*) FROM records GROUP BY kind`)
+	var kind string
+	var n int64
+	_, err := pgx.ForEachRow(rows, []any{&kind, &n}, func() error {
+		counts[Kind(kind)] = n
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count stored records: %w", err)
+	}
+	return counts, nil
+}
