@@ -14,7 +14,7 @@ import (
 type Event struct {
 	ID       int64
 	At       time.Time
-	Action   string // put, read, hold, release, erase, purge, verify, rotate, rotate-root, backup, restore, policy
+	Action   string // put, read, hold, release, erase, purge, verify, rotate, rewrap, rotate-root, backup, prune, restore, drill, policy
 	Actor    string
 	Outcome  string // ok, failed, refused, ...
 	CallID   string

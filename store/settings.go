@@ -6,9 +6,11 @@ import (
 	"strconv"
 )
 
-// recordRetention writes the retention period in force to the settings
-// table, with an audit event when it changed. Expiry is computed from it, so
-// existing records follow a new period at once.
+// recordRetention writes the retention period this process applies to the
+// settings table, with an audit event when it changed, so that an auditor
+// sees when the policy changed. Expiry is computed from the period at
+// each use, never stored per record, so existing records follow a new
+// period at once. Every process should run with the same period.
 func (s *Store) recordRetention(ctx context.Context, days int) error {
 	if days <= 0 {
 		days = DefaultRetentionDays

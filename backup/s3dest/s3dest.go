@@ -29,8 +29,8 @@ import (
 
 var _ backup.Destination = (*Dest)(nil)
 
-// Upload defaults: 8 MiB parts (objects up to 78 GiB at S3's limit of
-// 10,000 parts; backups split tables at 1 GiB), four at a time.
+// Upload defaults: 5 MiB parts (objects up to 48 GiB at S3's limit of
+// 10,000 parts; backups split tables at 1 GiB), three at a time.
 const (
 	DefaultPartSize    = 5 << 20
 	DefaultConcurrency = 3

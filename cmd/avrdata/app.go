@@ -118,8 +118,14 @@ Environment:
   BACKUP_URL                       s3://bucket/prefix or file:///path
   BACKUP_RETENTION_DAYS            backups older than this are pruned
                                    (default DATA_RETENTION_DAYS)
+  AWS_*                            the AWS SDK's variables; AWS_ENDPOINT_URL_S3
+                                   for S3-compatible servers (path-style)
   LOG_LEVEL, LOG_FORMAT            debug|info|warn|error; text|json
   LOG_SECURITY                     "true": security events in the log too
+  LISTEN_ADDR                      the daemon's health and metrics address
+                                   (default 127.0.0.1:9470)
+  PURGE_INTERVAL, BACKUP_INTERVAL, RESTORE_DRILL_INTERVAL
+                                   the daemon's job intervals (1h, 24h, 168h)
 
 Flags override the environment. Secrets are read only from the environment
 or files, never from flags.

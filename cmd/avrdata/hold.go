@@ -95,6 +95,6 @@ func (a *app) release(ctx context.Context, callID string) error {
 	if err := s.Release(ctx, callID); err != nil {
 		return hintNotFound(err, notFoundCallHint)
 	}
-	fmt.Fprintf(a.stdout, "call %s is not under legal hold\n", callID)
+	fmt.Fprintf(a.stdout, "released call %s: it is no longer under legal hold\n", callID)
 	return nil
 }

@@ -190,6 +190,7 @@ func TestServeConfigProblems(t *testing.T) {
 		"DATA_RETENTION_DAYS":    "thirty",
 		"AUTO_DELETE":            "sometimes",
 		"BACKUP_URL":             "ftp://backups.example.com/avr",
+		"BACKUP_RETENTION_DAYS":  "-3",
 		"LOG_LEVEL":              "loud",
 		"LOG_FORMAT":             "xml",
 		"LOG_SECURITY":           "maybe",
