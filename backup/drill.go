@@ -53,7 +53,7 @@ func Drill(ctx context.Context, dest Destination, opts DrillOptions) (Report, er
 
 func drill(ctx context.Context, dest Destination, opts DrillOptions) (rep Report, err error) {
 	// A missing backup or a wrong key is found before the database is made.
-	if _, _, err := openBackup(ctx, dest, opts.Backup, opts.Root); err != nil {
+	if _, err := openBackup(ctx, dest, opts.RestoreOptions); err != nil {
 		return Report{Failures: []Failure{failureOf(err)}}, err
 	}
 

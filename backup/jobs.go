@@ -16,6 +16,7 @@ type Jobs struct {
 	Store     *store.Store
 	Dest      Destination
 	Root      crypto.RootKey // ENCRYPTION_KEY, for drills
+	Previous  crypto.RootKey // ENCRYPTION_KEY_PREVIOUS, for drills of older backups; zero for none
 	Retention time.Duration  // BACKUP_RETENTION_DAYS
 	Options   Options        // of each backup
 	Logger    *slog.Logger   // summaries at Info, failures at Error; nil discards
@@ -59,7 +60,7 @@ func (j *Jobs) RunPrune(ctx context.Context) error {
 // live one, verifies every record, and drops it.
 func (j *Jobs) RunDrill(ctx context.Context) error {
 	rep, err := Drill(ctx, j.Dest, DrillOptions{
-		RestoreOptions: RestoreOptions{Backup: Latest, Root: j.Root, Verify: true,
+		RestoreOptions: RestoreOptions{Backup: Latest, Root: j.Root, Previous: j.Previous, Verify: true,
 			RetentionDays: int(j.Store.Retention() / (24 * time.Hour)), Actor: "daemon"},
 		Live:  j.Store.Pool(),
 		Audit: j.Store,

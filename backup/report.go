@@ -24,6 +24,11 @@ type Report struct {
 	ErasedRecords  int64 `json:"erased_records"`
 	Tombstones     int   `json:"tombstones"` // tombstones newer than the backup
 
+	// ResealedFromPrevious is set when the backup was made under the
+	// previous root key and its restored keysets were re-sealed under the
+	// current one.
+	ResealedFromPrevious bool `json:"resealed_from_previous"`
+
 	Verified *Verified     `json:"verified,omitempty"` // with Verify
 	Failures []Failure     `json:"failures"`
 	Duration time.Duration `json:"-"`
@@ -77,6 +82,7 @@ func restoreEvent(rep Report, err error) store.Event {
 			"expired_records": rep.ExpiredRecords,
 			"erased_calls":    rep.ErasedCalls,
 			"verified":        rep.Verified != nil,
+			"resealed":        rep.ResealedFromPrevious,
 			"failures":        len(rep.Failures),
 			"duration_ms":     rep.Duration.Milliseconds(),
 		}}

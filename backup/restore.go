@@ -18,8 +18,15 @@ type RestoreOptions struct {
 	// complete backup.
 	Backup string
 
-	// Root is ENCRYPTION_KEY as it was when the backup was made.
+	// Root is ENCRYPTION_KEY: the root key in force now, or the one the
+	// backup was made with.
 	Root crypto.RootKey
+
+	// Previous is ENCRYPTION_KEY_PREVIOUS, the root key before a rotation
+	// (store.RotateRoot); the zero value for none. A backup whose key Root
+	// does not open is opened with it, and its restored keysets are then
+	// re-sealed under Root.
+	Previous crypto.RootKey
 
 	// Target is the database to restore into. It must be empty (no
 	// tables, or only the store's tables without rows) unless Force.
@@ -49,9 +56,13 @@ type RestoreOptions struct {
 }
 
 // Restore loads a backup from dest into opts.Target and brings it to the
-// current schema. It reads and authenticates the manifest first: a wrong
-// root key returns a *crypto.KeyError wrapping crypto.ErrWrongKey, and a
-// damaged manifest an *ObjectError, before the target is touched.
+// current schema. It reads and authenticates the manifest first: a root
+// key that opens neither with opts.Root nor with opts.Previous returns
+// the *crypto.KeyError of opts.Root, wrapping crypto.ErrWrongKey, and a
+// damaged manifest an *ObjectError, before the target is touched. A backup
+// made under opts.Previous has its restored keysets re-sealed under
+// opts.Root (Report.ResealedFromPrevious), so the restored store opens with
+// the current key.
 //
 // Every object is checked against the manifest's size and SHA-256 and
 // decrypted as it streams into PostgreSQL (binary COPY), in one
@@ -73,10 +84,11 @@ func Restore(ctx context.Context, dest Destination, opts RestoreOptions) (Report
 }
 
 func restore(ctx context.Context, dest Destination, opts RestoreOptions, rep *Report) error {
-	m, key, err := openBackup(ctx, dest, opts.Backup, opts.Root)
+	b, err := openBackup(ctx, dest, opts)
 	if err != nil {
 		return err
 	}
+	m := b.m
 	rep.Backup, rep.Created, rep.SchemaVersion = m.ID, m.Created, m.SchemaVersion
 
 	if err := checkSchema(ctx, opts.Target, m); err != nil {
@@ -85,38 +97,29 @@ func restore(ctx context.Context, dest Destination, opts RestoreOptions, rep *Re
 	if err := prepareTarget(ctx, opts.Target, m.SchemaVersion, opts.Force); err != nil {
 		return err
 	}
-	if err := load(ctx, dest, key, m, opts, rep); err != nil {
+	if err := load(ctx, dest, b.key, m, opts, rep); err != nil {
 		return err
 	}
 	if _, err := store.Migrate(ctx, opts.Target); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
+	if b.previous {
+		if err := resealRestored(ctx, opts); err != nil {
+			return err
+		}
+		rep.ResealedFromPrevious = true
+	}
 	return finish(ctx, m, opts, rep)
 }
 
-// openBackup finds the backup and authenticates its manifest.
-func openBackup(
-	ctx context.Context,
-	dest Destination,
-	id string,
-	root crypto.RootKey,
-) (Manifest, crypto.StreamKey, error) {
-	info, err := Find(ctx, dest, id)
+// resealRestored re-seals the restored keysets from opts.Previous to
+// opts.Root, and recomputes the callers' blind indexes.
+func resealRestored(ctx context.Context, opts RestoreOptions) error {
+	err := store.RotateRoot(ctx, opts.Target, opts.Previous, opts.Root, store.Options{Actor: opts.Actor})
 	if err != nil {
-		return Manifest{}, crypto.StreamKey{}, err
+		return fmt.Errorf("re-seal restored keys under ENCRYPTION_KEY: %w", err)
 	}
-	raw, err := readManifestFile(ctx, dest, info.ID)
-	if err != nil {
-		return Manifest{}, crypto.StreamKey{}, err
-	}
-
-	// The backup key is wrapped under a key derived from the root key
-	// alone; the keysets in memory here are never used.
-	keys, err := crypto.Open(ctx, root, &crypto.MemoryKeysetStore{})
-	if err != nil {
-		return Manifest{}, crypto.StreamKey{}, err
-	}
-	return openManifest(raw, info.ID, keys)
+	return nil
 }
 
 // checkSchema refuses a backup of a schema newer than this avrdata knows.

@@ -30,6 +30,7 @@ func (d *daemon) backupJobs(ctx context.Context) (*backup.Jobs, error) {
 			Store:     d.store.Load(),
 			Dest:      dest,
 			Root:      d.key,
+			Previous:  d.prevKey,
 			Retention: time.Duration(d.cfg.BackupRetentionDays) * 24 * time.Hour,
 			Logger:    d.logger("backup"),
 			OnBackup:  d.metrics.observeBackup,

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/avrdata/avrdata/backup"
+	"github.com/avrdata/avrdata/crypto"
 	"github.com/avrdata/avrdata/store"
 )
 
@@ -35,8 +36,13 @@ restored and checked; 1 when anything failed, naming the object, table or
 record; 2 for bad usage or configuration, and for a wrong ENCRYPTION_KEY,
 which is found before anything is written.
 
-Environment: BACKUP_URL, ENCRYPTION_KEY (or ENCRYPTION_KEY_FILE, the key in
-force when the backup was made), DATA_RETENTION_DAYS, DATABASE_URL (for a
+A backup made before "avrdata keys rotate-root" needs the key in use until
+then as ENCRYPTION_KEY_PREVIOUS (or ENCRYPTION_KEY_PREVIOUS_FILE): restore
+opens the backup with it and re-seals the restored keys under ENCRYPTION_KEY,
+so the restored store opens with the current key.
+
+Environment: BACKUP_URL, ENCRYPTION_KEY (or ENCRYPTION_KEY_FILE),
+ENCRYPTION_KEY_PREVIOUS (optional), DATA_RETENTION_DAYS, DATABASE_URL (for a
 drill), and for S3 the AWS SDK's variables. A password in
 --target-database-url shows in the process list: prefer PGPASSWORD or
 ~/.pgpass.
@@ -78,7 +84,8 @@ func (a *app) restore(ctx context.Context, f restoreFlags) error {
 		return usageErrorf("--force needs --target-database-url: a drill restores into a new database")
 	}
 	key, _ := a.rootKey("ENCRYPTION_KEY", true)
-	vars := []string{"ENCRYPTION_KEY", "DATA_RETENTION_DAYS"}
+	previous, _ := a.rootKey("ENCRYPTION_KEY_PREVIOUS", false)
+	vars := []string{"ENCRYPTION_KEY", "ENCRYPTION_KEY_PREVIOUS", "DATA_RETENTION_DAYS"}
 	if f.target == "" {
 		vars = append(vars, "DATABASE_URL")
 	}
@@ -87,8 +94,9 @@ func (a *app) restore(ctx context.Context, f restoreFlags) error {
 		return err
 	}
 
-	opts := backup.RestoreOptions{Backup: f.backup, Root: key, Verify: f.verify, Force: f.force,
-		RetentionDays: a.restoreRetention(), Actor: a.actor(), Progress: a.transferMeter()}
+	opts := backup.RestoreOptions{Backup: f.backup, Root: key, Previous: previous,
+		Verify: f.verify, Force: f.force, RetentionDays: a.restoreRetention(),
+		Actor: a.actor(), Progress: a.transferMeter()}
 	var rep backup.Report
 	if f.target != "" {
 		rep, err = a.restoreInto(ctx, dest, f.target, opts)
@@ -120,7 +128,8 @@ func (a *app) restoreInto(
 	defer pool.Close()
 
 	opts.Target = pool
-	return backup.Restore(ctx, dest, opts)
+	rep, err := backup.Restore(ctx, dest, opts)
+	return rep, previousKeyHint(err, opts)
 }
 
 // drill restores into a scratch database on the server of DATABASE_URL,
@@ -132,8 +141,19 @@ func (a *app) drill(ctx context.Context, dest backup.Destination, opts backup.Re
 	}
 	defer live.Close()
 
-	return backup.Drill(ctx, dest, backup.DrillOptions{
+	rep, err := backup.Drill(ctx, dest, backup.DrillOptions{
 		RestoreOptions: opts, Live: live.Pool(), Audit: live})
+	return rep, previousKeyHint(err, opts)
+}
+
+// previousKeyHint points a backup that ENCRYPTION_KEY does not open to
+// ENCRYPTION_KEY_PREVIOUS, when it is not set.
+func previousKeyHint(err error, opts backup.RestoreOptions) error {
+	if !errors.Is(err, crypto.ErrWrongKey) || opts.Previous != (crypto.RootKey{}) {
+		return err
+	}
+	return withHint(err, `a backup made before "avrdata keys rotate-root" needs the key in use `+
+		"until then as ENCRYPTION_KEY_PREVIOUS (or _FILE)")
 }
 
 // finishRestore prints the report (when there is one) and maps err to the
@@ -178,6 +198,9 @@ func printRestore(w io.Writer, rep backup.Report) {
 	}
 	if rep.Database != "" {
 		fmt.Fprintf(w, "drill database %s (dropped)\n", rep.Database)
+	}
+	if rep.ResealedFromPrevious {
+		fmt.Fprintln(w, "made under ENCRYPTION_KEY_PREVIOUS: keys re-sealed under ENCRYPTION_KEY")
 	}
 	for _, t := range rep.Tables {
 		fmt.Fprintf(w, "  table %-14s %10d rows restored, %d left out\n", t.Name, t.Rows-t.Skipped, t.Skipped)

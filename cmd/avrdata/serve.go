@@ -73,6 +73,7 @@ type daemon struct {
 	pool    *pgxpool.Pool
 	store   atomic.Pointer[store.Store] // nil until migrated and open
 	key     crypto.RootKey              // for restore drills
+	prevKey crypto.RootKey              // ENCRYPTION_KEY_PREVIOUS, for drills of older backups
 	batch   int
 	backups backupJobs
 }
@@ -86,7 +87,7 @@ func (a *app) serve(ctx context.Context, batch int) error {
 		return err
 	}
 	defer st.close()
-	d.cfg, d.root, d.pool, d.key = a.config(), a.logger(), st.pool, st.key
+	d.cfg, d.root, d.pool, d.key, d.prevKey = a.config(), a.logger(), st.pool, st.key, st.previous
 	d.log = d.logger("daemon")
 	d.logStart(st.listener.Addr())
 

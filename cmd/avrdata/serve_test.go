@@ -185,19 +185,20 @@ func dropDatabase(t *testing.T, dbURL string) {
 func TestServeConfigProblems(t *testing.T) {
 	const password = "pw-Zq8v3Kd1"
 	env := map[string]string{
-		"DATABASE_URL":           "postgres://avrdata:" + password + "@127.0.0.1:1/avrdata",
-		"ENCRYPTION_KEY":         "c2VjcmV0LWJ1dC10b28tc2hvcnQ=",
-		"DATA_RETENTION_DAYS":    "thirty",
-		"AUTO_DELETE":            "sometimes",
-		"BACKUP_URL":             "ftp://backups.example.com/avr",
-		"BACKUP_RETENTION_DAYS":  "-3",
-		"LOG_LEVEL":              "loud",
-		"LOG_FORMAT":             "xml",
-		"LOG_SECURITY":           "maybe",
-		"LISTEN_ADDR":            "nowhere",
-		"PURGE_INTERVAL":         "hourly",
-		"BACKUP_INTERVAL":        "-1h",
-		"RESTORE_DRILL_INTERVAL": "0",
+		"DATABASE_URL":            "postgres://avrdata:" + password + "@127.0.0.1:1/avrdata",
+		"ENCRYPTION_KEY":          "c2VjcmV0LWJ1dC10b28tc2hvcnQ=",
+		"ENCRYPTION_KEY_PREVIOUS": "b2xkLWFuZC1hbHNvLXNob3J0",
+		"DATA_RETENTION_DAYS":     "thirty",
+		"AUTO_DELETE":             "sometimes",
+		"BACKUP_URL":              "ftp://backups.example.com/avr",
+		"BACKUP_RETENTION_DAYS":   "-3",
+		"LOG_LEVEL":               "loud",
+		"LOG_FORMAT":              "xml",
+		"LOG_SECURITY":            "maybe",
+		"LISTEN_ADDR":             "nowhere",
+		"PURGE_INTERVAL":          "hourly",
+		"BACKUP_INTERVAL":         "-1h",
+		"RESTORE_DRILL_INTERVAL":  "0",
 	}
 
 	r := runWith(t, env, nil, "serve")
@@ -213,7 +214,7 @@ func TestServeConfigProblems(t *testing.T) {
 	if !strings.Contains(r.stderr, "cannot connect") {
 		t.Errorf("stderr does not say the database does not answer:\n%s", r.stderr)
 	}
-	for _, secret := range []string{password, env["ENCRYPTION_KEY"]} {
+	for _, secret := range []string{password, env["ENCRYPTION_KEY"], env["ENCRYPTION_KEY_PREVIOUS"]} {
 		if strings.Contains(r.stderr+r.stdout, secret) {
 			t.Errorf("output holds the secret %q:\n%s", secret, r.stderr)
 		}

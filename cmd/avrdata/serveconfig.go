@@ -17,14 +17,17 @@ import (
 )
 
 // serveVariables are the variables serve reads: every one of DESIGN.md's
-// table but ENCRYPTION_KEY_PREVIOUS.
-var serveVariables = []string{"DATABASE_URL", "ENCRYPTION_KEY", "DATA_RETENTION_DAYS",
-	"AUTO_DELETE", "BACKUP_URL", "BACKUP_RETENTION_DAYS", "LOG_LEVEL", "LOG_FORMAT", "LOG_SECURITY", "LISTEN_ADDR",
+// table. ENCRYPTION_KEY_PREVIOUS is optional, for drills of backups made
+// before a root key rotation.
+var serveVariables = []string{"DATABASE_URL", "ENCRYPTION_KEY", "ENCRYPTION_KEY_PREVIOUS",
+	"DATA_RETENTION_DAYS", "AUTO_DELETE", "BACKUP_URL", "BACKUP_RETENTION_DAYS", "LOG_LEVEL",
+	"LOG_FORMAT", "LOG_SECURITY", "LISTEN_ADDR",
 	"PURGE_INTERVAL", "BACKUP_INTERVAL", "RESTORE_DRILL_INTERVAL"}
 
 // startup is what serve's checks opened, for the daemon to keep.
 type startup struct {
 	key      crypto.RootKey
+	previous crypto.RootKey // ENCRYPTION_KEY_PREVIOUS, zero when unset
 	pool     *pgxpool.Pool
 	store    *store.Store // nil when the schema must be migrated first
 	listener net.Listener
@@ -56,6 +59,7 @@ func (a *app) checkServe(ctx context.Context, opts store.Options) (*startup, err
 	st := &startup{}
 	key, keyOK := a.rootKey("ENCRYPTION_KEY", true)
 	st.key = key
+	st.previous, _ = a.rootKey("ENCRYPTION_KEY_PREVIOUS", false)
 	a.checkBackupURL()
 	a.checkIntervals()
 	st.listener = a.listen()
