@@ -112,7 +112,8 @@ Environment:
   DATABASE_URL                     PostgreSQL connection string (required)
   ENCRYPTION_KEY, _FILE            root secret, 32 bytes base64 (required);
                                    make one with "avrdata keygen"
-  ENCRYPTION_KEY_PREVIOUS, _FILE   the old root secret, for "keys rotate-root"
+  ENCRYPTION_KEY_PREVIOUS, _FILE   the old root secret, for "keys rotate-root",
+                                   and for restoring backups made before it
   DATA_RETENTION_DAYS              retention period in days (default 30)
   AUTO_DELETE                      "true": the daemon purges expired records
   BACKUP_URL                       s3://bucket/prefix or file:///path
