@@ -182,10 +182,12 @@ func (d *Dest) List(ctx context.Context, prefix string) ([]backup.ObjectInfo, er
 	return out, ctx.Err()
 }
 
-// objectInfo describes the file at path, or returns false for folders and
-// files being written.
+// objectInfo describes the file at path, or returns false for folders.
+// Files still being written (named .tmp-*) are listed too: a put killed
+// halfway leaves one, and pruning must see it to remove it; a put in
+// progress keeps its modification time fresh, so pruning leaves it be.
 func (d *Dest) objectInfo(path string, e fs.DirEntry) (backup.ObjectInfo, bool, error) {
-	if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), tempPrefix) {
+	if !e.Type().IsRegular() {
 		return backup.ObjectInfo{}, false, nil
 	}
 	fi, err := e.Info()

@@ -53,3 +53,25 @@ func TestNewWantsAbsolutePath(t *testing.T) {
 type failingReader struct{}
 
 func (failingReader) Read([]byte) (int, error) { return 0, os.ErrDeadlineExceeded }
+
+// TestKilledPutIsListedAndDeleted: the temporary file a killed put leaves
+// is listed, so that pruning sees it, and deleting it removes its folder.
+func TestKilledPutIsListedAndDeleted(t *testing.T) {
+	root := t.TempDir()
+	d, _ := filedest.New(root)
+	ctx := context.Background()
+	stray := filepath.Join(root, "run", ".tmp-123")
+	os.MkdirAll(filepath.Dir(stray), 0o700)
+	os.WriteFile(stray, []byte("half an object"), 0o600)
+
+	objects, err := d.List(ctx, "run/")
+	if err != nil || len(objects) != 1 || objects[0].Name != "run/.tmp-123" {
+		t.Fatalf("list: got %+v, %v; want the stray temporary file", objects, err)
+	}
+	if err := d.Delete(ctx, objects[0].Name); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Dir(stray)); !os.IsNotExist(err) {
+		t.Errorf("folder of the killed put: got %v, want it removed", err)
+	}
+}
