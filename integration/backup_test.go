@@ -290,7 +290,7 @@ func TestBackupKilled(t *testing.T) {
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	c.waitForBackupCopy(exited, &stderr)
+	c.waitForCopy(backupCopy, exited, &stderr)
 	cmd.Process.Kill()
 	<-exited
 
@@ -322,33 +322,6 @@ func hasDecision(report, action, id string) bool {
 		}
 	}
 	return false
-}
-
-// waitForBackupCopy waits until PostgreSQL shows the COPY of the record
-// chunks of a backup running on the cli's database.
-func (c *cli) waitForBackupCopy(exited <-chan error, stderr *bytes.Buffer) {
-	c.t.Helper()
-
-	conn := c.conn()
-	deadline := time.Now().Add(2 * time.Minute)
-	for time.Now().Before(deadline) {
-		var n int
-		err := conn.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND pid <> pg_backend_pid()
-			  AND state = 'active' AND query LIKE 'COPY (SELECT % FROM "record_chunks")%'`).Scan(&n)
-		if err != nil {
-			c.t.Fatalf("read pg_stat_activity: %v", err)
-		}
-		if n > 0 {
-			return
-		}
-		select {
-		case err := <-exited:
-			c.t.Fatalf("backup ended before the COPY was seen: %v: %s", err, stderr)
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
-	c.t.Fatal("the COPY of the record chunks never showed in pg_stat_activity")
 }
 
 // TestRestoreLeavesOut restores an older backup under a shorter retention:

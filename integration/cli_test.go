@@ -127,7 +127,7 @@ func TestCLIKilledPut(t *testing.T) {
 		_, err := stdin.Write(randomBytes(3 << 20))
 		written <- err
 	}()
-	c.waitForCopy(exited, &stderr)
+	c.waitForCopy(putCopy, exited, &stderr)
 	cmd.Process.Kill()
 	<-exited
 	<-written
@@ -142,10 +142,16 @@ func TestCLIKilledPut(t *testing.T) {
 	}
 }
 
-// waitForCopy waits until PostgreSQL shows the COPY of record chunks
-// running in the cli's database. It fails the test if the command exits
-// first, with what it wrote to stderr.
-func (c *cli) waitForCopy(exited <-chan error, stderr *bytes.Buffer) {
+// Patterns of pg_stat_activity's query column for waitForCopy.
+const (
+	putCopy    = `COPY record_chunks%`                   // a put's chunks
+	backupCopy = `COPY (SELECT % FROM "record_chunks")%` // a backup reading chunks
+)
+
+// waitForCopy waits until PostgreSQL shows a statement like pattern (a
+// COPY) running in the cli's database. It fails the test if the command
+// exits first, with what it wrote to stderr.
+func (c *cli) waitForCopy(pattern string, exited <-chan error, stderr *bytes.Buffer) {
 	c.t.Helper()
 
 	conn := c.conn()
@@ -154,7 +160,7 @@ func (c *cli) waitForCopy(exited <-chan error, stderr *bytes.Buffer) {
 		var n int
 		err := conn.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity
 			WHERE datname = current_database() AND pid <> pg_backend_pid()
-			  AND state = 'active' AND query LIKE 'COPY record_chunks%'`).Scan(&n)
+			  AND state = 'active' AND query LIKE $1`, pattern).Scan(&n)
 		if err != nil {
 			c.t.Fatalf("read pg_stat_activity: %v", err)
 		}
@@ -163,11 +169,11 @@ func (c *cli) waitForCopy(exited <-chan error, stderr *bytes.Buffer) {
 		}
 		select {
 		case err := <-exited:
-			c.t.Fatalf("avrdata ended before the COPY was seen: %v: %s", err, stderr)
-		case <-time.After(20 * time.Millisecond):
+			c.t.Fatalf("avrdata ended before %q was seen: %v: %s", pattern, err, stderr)
+		case <-time.After(5 * time.Millisecond):
 		}
 	}
-	c.t.Fatal("the COPY of the recording never showed in pg_stat_activity")
+	c.t.Fatalf("%q never showed in pg_stat_activity", pattern)
 }
 
 // TestCLIGetOutput checks get -o: a damaged record leaves no file behind, a
