@@ -3,6 +3,8 @@ package backup
 import (
 	"errors"
 	"fmt"
+
+	"github.com/avrdata/avrdata/internal/hint"
 )
 
 // ErrNotExist is returned, wrapped, by Destination.Get for an object that
@@ -83,18 +85,5 @@ func (e *TableError) Error() string {
 // Unwrap returns the cause.
 func (e *TableError) Unwrap() error { return e.Err }
 
-// HintError is an error with advice for the operator.
-type HintError struct {
-	Err  error
-	hint string
-}
-
-func (e *HintError) Error() string { return e.Err.Error() }
-func (e *HintError) Unwrap() error { return e.Err }
-
-// Hint says what the operator can do about the error.
-func (e *HintError) Hint() string { return e.hint }
-
-func withHint(err error, hint string) error {
-	return &HintError{Err: err, hint: hint}
-}
+// withHint attaches advice for the operator to err.
+var withHint = hint.With

@@ -1,6 +1,10 @@
 package store
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/avrdata/avrdata/internal/hint"
+)
 
 // ErrNotFound is returned by Open, Get and the hold commands when the record
 // or call does not exist (or was erased or purged).
@@ -34,18 +38,5 @@ var ErrTooLarge = errors.New("too large")
 // message never contains the connection string's password.
 var ErrConnect = errors.New("cannot connect to the database")
 
-// HintError is an error with advice for the operator.
-type HintError struct {
-	Err  error
-	hint string
-}
-
-func (e *HintError) Error() string { return e.Err.Error() }
-func (e *HintError) Unwrap() error { return e.Err }
-
-// Hint says what the operator can do about the error.
-func (e *HintError) Hint() string { return e.hint }
-
-func withHint(err error, hint string) error {
-	return &HintError{Err: err, hint: hint}
-}
+// withHint attaches advice for the operator to err.
+var withHint = hint.With

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/avrdata/avrdata/crypto"
+	"github.com/avrdata/avrdata/internal/hint"
 	"github.com/avrdata/avrdata/store"
 )
 
@@ -30,20 +31,8 @@ type hinter interface {
 	Hint() string
 }
 
-// hintError is err with advice of the command's own for the operator.
-type hintError struct {
-	err  error
-	hint string
-}
-
-func (e *hintError) Error() string { return e.err.Error() }
-func (e *hintError) Unwrap() error { return e.err }
-func (e *hintError) Hint() string  { return e.hint }
-
-// withHint returns err with hint, printed after it by report.
-func withHint(err error, hint string) error {
-	return &hintError{err: err, hint: hint}
-}
+// withHint returns err with advice, printed after it by report.
+var withHint = hint.With
 
 // report prints err for an operator and returns its exit status.
 func (a *app) report(err error) int {
