@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"text/tabwriter"
 	"time"
 
@@ -14,10 +13,6 @@ import (
 	"github.com/avrdata/avrdata/backup"
 	"github.com/avrdata/avrdata/backup/location"
 )
-
-// backupLogEvery is how often a backup or restore logs its progress when
-// stderr is not a terminal.
-const backupLogEvery = 10 * time.Second
 
 const backupLong = `backup writes a consistent snapshot of the store, encrypted under a fresh
 key, to the backup location, and prints the new backup's id on stdout. The
@@ -29,7 +24,10 @@ listed or restored, and "backup prune" removes what it wrote.
 Restoring needs only the objects and ENCRYPTION_KEY. Keep the key: a backup
 cannot be read without the key that was in force when it was made.
 
-Progress goes to stderr: a status line on a terminal, log lines otherwise.
+Progress goes to stderr. On a terminal it is a bar with the bytes, the rate
+and the time left, redrawn in place; the total is an estimate, so the
+percentage stops at 99% until the end. Elsewhere it is a log line every 10
+seconds and one at the end.
 
 Environment: DATABASE_URL, ENCRYPTION_KEY (or ENCRYPTION_KEY_FILE),
 BACKUP_URL (s3://bucket/prefix or file:///path), the AWS SDK's variables for
@@ -76,7 +74,9 @@ func (a *app) backup(ctx context.Context, to string) error {
 	}
 	defer s.Close()
 
-	res, err := backup.Backup(ctx, s, dest, backup.Options{Progress: a.transferMeter()})
+	report, end := a.transferMeter()
+	res, err := backup.Backup(ctx, s, dest, backup.Options{Progress: report})
+	end()
 	if err != nil {
 		return err
 	}
@@ -219,50 +219,4 @@ func byteSize(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
-
-// transferMeter returns the progress callback of a backup or restore: a
-// status line rewritten in place when stderr is a terminal, else a log
-// line every backupLogEvery and at the end.
-func (a *app) transferMeter() func(backup.Progress) {
-	if isTerminal(a.stderr) {
-		return func(p backup.Progress) { a.statusLine(p) }
-	}
-	last := time.Now()
-	return func(p backup.Progress) {
-		if !p.Final && time.Since(last) < backupLogEvery {
-			return
-		}
-		last = time.Now()
-		a.logger().Info(p.Op+" progress", "backup", p.Backup, "object", p.Object,
-			"bytes", p.Done, "total", p.Total, "mb_per_s", fmt.Sprintf("%.1f", p.Rate()/1e6),
-			"left", p.Left().Round(time.Second).String())
-	}
-}
-
-// statusLine rewrites the terminal's last line with p.
-func (a *app) statusLine(p backup.Progress) {
-	line := fmt.Sprintf("%s %s: %s", p.Op, p.Object, byteSize(p.Done))
-	if p.Total > 0 {
-		line += " of ~" + byteSize(p.Total)
-	}
-	line += fmt.Sprintf(", %s/s", byteSize(int64(p.Rate())))
-	if left := p.Left(); left > 0 && !p.Final {
-		line += ", " + left.Round(time.Second).String() + " left"
-	}
-	end := ""
-	if p.Final {
-		end = "\n"
-	}
-	fmt.Fprintf(a.stderr, "\r%-78s%s", line, end)
-}
-
-// isTerminal reports whether w is a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -31,10 +31,12 @@ unset) are left out, and calls erased after the backup (tombstones kept beside
 the backups) are erased again; the report counts both. --verify then decrypts
 every restored record and call through the store.
 
-The report goes to stdout (JSON with --json). Exit status: 0 when everything
-restored and checked; 1 when anything failed, naming the object, table or
-record; 2 for bad usage or configuration, and for a wrong ENCRYPTION_KEY,
-which is found before anything is written.
+The report goes to stdout (JSON with --json). Progress goes to stderr: a bar
+with the bytes, the rate and the time left on a terminal, else a log line
+every 10 seconds and one at the end. Exit status: 0 when everything restored
+and checked; 1 when anything failed, naming the object, table or record; 2
+for bad usage or configuration, and for a wrong ENCRYPTION_KEY, which is
+found before anything is written.
 
 A backup made before "avrdata keys rotate-root" needs the key in use until
 then as ENCRYPTION_KEY_PREVIOUS (or ENCRYPTION_KEY_PREVIOUS_FILE): restore
@@ -94,15 +96,17 @@ func (a *app) restore(ctx context.Context, f restoreFlags) error {
 		return err
 	}
 
+	report, end := a.transferMeter()
 	opts := backup.RestoreOptions{Backup: f.backup, Root: key, Previous: previous,
 		Verify: f.verify, Force: f.force, RetentionDays: a.restoreRetention(),
-		Actor: a.actor(), Progress: a.transferMeter()}
+		Actor: a.actor(), Progress: report}
 	var rep backup.Report
 	if f.target != "" {
 		rep, err = a.restoreInto(ctx, dest, f.target, opts)
 	} else {
 		rep, err = a.drill(ctx, dest, opts)
 	}
+	end()
 	return a.finishRestore(rep, err, f.asJSON)
 }
 
