@@ -28,10 +28,16 @@ func (p Progress) Rate() float64 {
 	return float64(p.Done) / p.Elapsed.Seconds()
 }
 
-// Left estimates the time left at the rate so far; 0 when unknown.
+// minEstimate is how long an operation must have run before Left
+// estimates: the first tables of a backup are small, and a rate measured
+// over them says little about the rest.
+const minEstimate = time.Second
+
+// Left estimates the time left at the rate so far; 0 when unknown, as it
+// is during the first second.
 func (p Progress) Left() time.Duration {
 	rate := p.Rate()
-	if rate <= 0 || p.Total <= p.Done {
+	if rate <= 0 || p.Total <= p.Done || p.Elapsed < minEstimate {
 		return 0
 	}
 	return time.Duration(float64(p.Total-p.Done) / rate * float64(time.Second))
