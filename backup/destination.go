@@ -58,3 +58,30 @@ func CheckName(name string) error {
 	}
 	return nil
 }
+
+// PendingUploads is implemented by destinations where a Put cut short by
+// a killed process leaves stored data that List does not show: an S3
+// multipart upload keeps its parts, and is billed, until it is aborted.
+// Prune lists them with every run and aborts those of the runs it removes,
+// and the stale ones under complete backups. Implementations must be safe
+// for concurrent use.
+type PendingUploads interface {
+	// Pending returns the unfinished uploads whose object name starts
+	// with prefix, sorted by name; an empty prefix lists them all. Names
+	// are relative to the destination, as List's are. An upload finished
+	// or aborted while Pending runs may be left out.
+	Pending(ctx context.Context, prefix string) ([]PendingUpload, error)
+
+	// AbortPending discards upload u and what it stored. Aborting an
+	// upload that is gone (finished or aborted) is not an error.
+	AbortPending(ctx context.Context, u PendingUpload) error
+}
+
+// PendingUpload describes an unfinished upload, as Pending finds it.
+type PendingUpload struct {
+	Name      string    // the object it would create
+	ID        string    // the destination's id for the upload; opaque
+	Started   time.Time // when it began, as the destination reports it
+	LastWrite time.Time // when its newest part was stored, or Started if later
+	Size      int64     // bytes stored by its parts
+}

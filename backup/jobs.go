@@ -49,9 +49,9 @@ func (j *Jobs) RunBackup(ctx context.Context) error {
 func (j *Jobs) RunPrune(ctx context.Context) error {
 	res, err := Prune(ctx, j.Dest, PruneOptions{Retention: j.Retention, Audit: j.Store})
 	done(j, j.OnPrune, res, err)
-	if err == nil && res.Backups+res.Debris > 0 {
+	if err == nil && res.Backups+res.Debris+res.Uploads > 0 {
 		j.log().Info("backups pruned", "backups", res.Backups, "debris", res.Debris,
-			"bytes", res.Bytes)
+			"uploads", res.Uploads, "bytes", res.Bytes)
 	}
 	return err
 }

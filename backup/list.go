@@ -26,11 +26,13 @@ type Info struct {
 	Problem  error     // the manifest could not be read or parsed
 }
 
-// run is every object stored under one backup id.
+// run is every object stored under one backup id, and for Prune the
+// unfinished uploads under it.
 type run struct {
 	id      string
 	time    time.Time
 	objects []ObjectInfo
+	pending []PendingUpload
 }
 
 // complete reports whether the run's manifest was written.
@@ -47,28 +49,42 @@ func runs(ctx context.Context, dest Destination) ([]run, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", dest, err)
 	}
+	return groupRuns(objects, nil), nil
+}
 
+// groupRuns groups objects and pending uploads by backup id, the first
+// element of their names, newest first. Names under no backup id are
+// left out.
+func groupRuns(objects []ObjectInfo, pending []PendingUpload) []run {
 	byID := map[string]*run{}
-	var out []*run
-	for _, o := range objects {
-		id, _, ok := strings.Cut(o.Name, "/")
+	runOf := func(name string) *run {
+		id, _, ok := strings.Cut(name, "/")
 		t, isID := idTime(id)
 		if !ok || !isID {
-			continue
+			return nil
 		}
 		if byID[id] == nil {
 			byID[id] = &run{id: id, time: t}
-			out = append(out, byID[id])
 		}
-		byID[id].objects = append(byID[id].objects, o)
+		return byID[id]
+	}
+	for _, o := range objects {
+		if r := runOf(o.Name); r != nil {
+			r.objects = append(r.objects, o)
+		}
+	}
+	for _, u := range pending {
+		if r := runOf(u.Name); r != nil {
+			r.pending = append(r.pending, u)
+		}
 	}
 
-	result := make([]run, 0, len(out))
-	for _, r := range out {
-		result = append(result, *r)
+	out := make([]run, 0, len(byID))
+	for _, r := range byID {
+		out = append(out, *r)
 	}
-	slices.SortFunc(result, func(a, b run) int { return strings.Compare(b.id, a.id) })
-	return result, nil
+	slices.SortFunc(out, func(a, b run) int { return strings.Compare(b.id, a.id) })
+	return out
 }
 
 // List returns the complete backups at dest, newest first. Runs without a

@@ -13,9 +13,10 @@ type Run struct {
 	ID        string
 	Time      time.Time // when it started, from its id
 	Complete  bool
-	LastWrite time.Time // when its newest object was stored
-	Objects   int
-	Bytes     int64
+	LastWrite time.Time       // when its newest object or upload part was stored
+	Objects   int             // stored objects
+	Bytes     int64           // their size, and that of the uploads' parts
+	Uploads   []PendingUpload // unfinished uploads under its id
 }
 
 // Decision is what Plan decided for one run, and why.
@@ -23,6 +24,7 @@ type Decision struct {
 	Run
 	Remove bool
 	Reason string
+	Abort  []PendingUpload // the run's unfinished uploads to abort
 }
 
 // Plan decides which runs to keep, given every run at a destination:
@@ -31,7 +33,10 @@ type Decision struct {
 //   - other complete backups older than retention are removed;
 //   - a run without a manifest is removed when it has written nothing
 //     for grace, or nothing since the newest complete backup started;
-//     otherwise it may still be running and is kept.
+//     otherwise it may still be running and is kept;
+//   - the unfinished uploads of a removed run are aborted, and so are
+//     those of a kept complete backup that wrote nothing for grace: the
+//     backup is whole without them, as its manifest lists its objects.
 //
 // It returns one decision per run, newest first. It is a pure function.
 func Plan(runs []Run, now time.Time, retention, grace time.Duration) []Decision {
@@ -53,6 +58,7 @@ func Plan(runs []Run, now time.Time, retention, grace time.Duration) []Decision 
 		default:
 			d.Remove, d.Reason = debrisDecision(r, newest, now, grace)
 		}
+		d.Abort = abortDecision(d, now, grace)
 		out = append(out, d)
 	}
 	return out
@@ -68,6 +74,25 @@ func debrisDecision(r Run, newest *Run, now time.Time, grace time.Duration) (boo
 		return true, "incomplete, and backup " + newest.ID + " completed since"
 	}
 	return false, "incomplete, may still be running"
+}
+
+// abortDecision returns the uploads of d's run to abort: all of them
+// when it goes, none while it may still be running, and those that wrote
+// nothing for grace under a complete backup that stays.
+func abortDecision(d Decision, now time.Time, grace time.Duration) []PendingUpload {
+	switch {
+	case d.Remove:
+		return d.Uploads
+	case !d.Complete:
+		return nil
+	}
+	var out []PendingUpload
+	for _, u := range d.Uploads {
+		if u.LastWrite.Before(now.Add(-grace)) {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 func days(d time.Duration) string {

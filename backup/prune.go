@@ -38,17 +38,21 @@ type PruneResult struct {
 	Backups   int   // complete backups removed
 	Debris    int   // incomplete runs removed
 	Objects   int   // objects deleted
-	Bytes     int64 // their size
+	Uploads   int   // unfinished uploads aborted
+	Bytes     int64 // the size of both
 	DryRun    bool
 	Duration  time.Duration
 }
 
 // Prune removes the backups at dest that Plan says to remove: complete
 // backups past opts.Retention (never the newest one) and what crashed or
-// killed runs left. A complete backup loses its manifest first, so that
-// it stops being listed before any of its objects goes; a prune that is
-// interrupted leaves debris that the next one removes. It leaves a
-// "prune" audit event with opts.Audit unless DryRun.
+// killed runs left. On a destination with PendingUploads it aborts the
+// unfinished uploads of the runs it removes, and those under complete
+// backups that wrote nothing for opts.Grace. A complete backup loses its
+// manifest first, so that it stops being listed before any of its
+// objects goes; a prune that is interrupted leaves debris that the next
+// one removes. It leaves a "prune" audit event with opts.Audit unless
+// DryRun.
 func Prune(ctx context.Context, dest Destination, opts PruneOptions) (PruneResult, error) {
 	start := time.Now()
 	res, err := prune(ctx, dest, opts)
@@ -68,7 +72,7 @@ func prune(ctx context.Context, dest Destination, opts PruneOptions) (PruneResul
 	if opts.Retention <= 0 {
 		return res, fmt.Errorf("prune: retention must be positive, got %s", opts.Retention)
 	}
-	all, err := runs(ctx, dest)
+	all, err := pruneRuns(ctx, dest)
 	if err != nil {
 		return res, err
 	}
@@ -78,31 +82,66 @@ func prune(ctx context.Context, dest Destination, opts PruneOptions) (PruneResul
 		byID[r.id] = r
 	}
 	res.Decisions = Plan(planRuns(all), pruneNow(opts), opts.Retention, pruneGrace(opts))
+	if opts.DryRun {
+		return res, nil
+	}
 	for _, d := range res.Decisions {
-		if !d.Remove || opts.DryRun {
-			continue
+		if d.Remove {
+			if err := removeRun(ctx, dest, byID[d.ID]); err != nil {
+				return res, err
+			}
+			res.count(d)
 		}
-		if err := removeRun(ctx, dest, byID[d.ID]); err != nil {
+		if err := abortUploads(ctx, dest, d, &res); err != nil {
 			return res, err
 		}
-		res.count(d)
 	}
 	return res, nil
+}
+
+// pruneRuns lists the runs at dest with their unfinished uploads. The
+// uploads are listed first: one that finishes in between then shows
+// twice, rather than not at all.
+func pruneRuns(ctx context.Context, dest Destination) ([]run, error) {
+	var pending []PendingUpload
+	if p, ok := dest.(PendingUploads); ok {
+		var err error
+		if pending, err = p.Pending(ctx, ""); err != nil {
+			return nil, fmt.Errorf("list unfinished uploads at %s: %w", dest, err)
+		}
+	}
+
+	objects, err := dest.List(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", dest, err)
+	}
+	return groupRuns(objects, pending), nil
 }
 
 // planRuns describes runs for Plan.
 func planRuns(all []run) []Run {
 	out := make([]Run, len(all))
 	for i, r := range all {
-		out[i] = Run{ID: r.id, Time: r.time, Complete: r.complete(), Objects: len(r.objects)}
+		p := Run{ID: r.id, Time: r.time, Complete: r.complete(),
+			Objects: len(r.objects), Uploads: r.pending}
 		for _, o := range r.objects {
-			out[i].Bytes += o.Size
-			if o.Modified.After(out[i].LastWrite) {
-				out[i].LastWrite = o.Modified
-			}
+			p.Bytes += o.Size
+			p.LastWrite = later(p.LastWrite, o.Modified)
 		}
+		for _, u := range r.pending {
+			p.Bytes += u.Size
+			p.LastWrite = later(p.LastWrite, u.LastWrite)
+		}
+		out[i] = p
 	}
 	return out
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // removeRun deletes a run's objects, its manifest first.
@@ -124,6 +163,28 @@ func removeRun(ctx context.Context, dest Destination, r run) error {
 	return nil
 }
 
+// abortUploads aborts the uploads d says to, and counts them in res.
+func abortUploads(ctx context.Context, dest Destination, d Decision, res *PruneResult) error {
+	if len(d.Abort) == 0 {
+		return nil
+	}
+	p, ok := dest.(PendingUploads)
+	if !ok {
+		return fmt.Errorf("prune %s: %s cannot abort uploads", d.ID, dest)
+	}
+
+	for _, u := range d.Abort {
+		if err := p.AbortPending(ctx, u); err != nil {
+			return fmt.Errorf("prune %s: abort upload of %s: %w", d.ID, u.Name, err)
+		}
+		res.Uploads++
+		res.Bytes += u.Size
+	}
+	return nil
+}
+
+// count counts a removed run's objects in res; abortUploads counts its
+// uploads.
 func (res *PruneResult) count(d Decision) {
 	if d.Complete {
 		res.Backups++
@@ -132,6 +193,9 @@ func (res *PruneResult) count(d Decision) {
 	}
 	res.Objects += d.Objects
 	res.Bytes += d.Bytes
+	for _, u := range d.Uploads {
+		res.Bytes -= u.Size
+	}
 }
 
 func pruneNow(opts PruneOptions) time.Time {
@@ -153,6 +217,7 @@ func pruneEvent(res PruneResult, err error) store.Event {
 		Detail: map[string]any{
 			"debris":      res.Debris,
 			"objects":     res.Objects,
+			"uploads":     res.Uploads,
 			"bytes":       res.Bytes,
 			"duration_ms": res.Duration.Milliseconds(),
 		}}

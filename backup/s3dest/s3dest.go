@@ -5,9 +5,11 @@
 // Objects are streamed with multipart uploads of bounded part size and
 // concurrency, so memory stays flat whatever an object's size: about
 // (Concurrency+2) × PartSize. Requests are retried by the SDK's standard
-// retryer. A multipart upload that fails is aborted; one whose process is
-// killed is left for the bucket's lifecycle rule
-// (AbortIncompleteMultipartUpload) to remove.
+// retryer. A multipart upload that fails is aborted. One whose process is
+// killed stays in the bucket, unlisted but stored: Dest implements
+// backup.PendingUploads, so that backup.Prune finds and aborts it, and
+// the bucket's lifecycle rule (AbortIncompleteMultipartUpload) removes it
+// where no prune runs.
 package s3dest
 
 import (

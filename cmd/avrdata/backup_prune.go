@@ -20,11 +20,14 @@ func (a *app) backupPruneCommand(f *backupFlags) *cobra.Command {
 (default: $DATA_RETENTION_DAYS), since they hold data past retention, but
 always keeps the newest complete backup. It also removes what failed or killed
 runs left (objects without a manifest) once they stopped writing for an hour
-or a later backup completed. A backup loses its manifest first, so an
-interrupted prune never leaves a backup that looks complete and is not.
+or a later backup completed. On S3 it aborts the unfinished multipart uploads
+of the runs it removes, and those left under complete backups for an hour. A
+backup loses its manifest first, so an interrupted prune never leaves a
+backup that looks complete and is not.
 
 It prints one line per run: keep or remove, the id, the start time, the size
-and why. With --dry-run it only prints. The daemon prunes after each backup.
+and why, and one per unfinished upload it aborts. With --dry-run it only
+prints. The daemon prunes after each backup.
 
 Environment: BACKUP_URL, BACKUP_RETENTION_DAYS, DATA_RETENTION_DAYS, and
 DATABASE_URL with ENCRYPTION_KEY (for the audit event; not with --dry-run).`,
@@ -60,23 +63,43 @@ func (a *app) backupPrune(ctx context.Context, to string, dryRun bool) error {
 	res, err := backup.Prune(ctx, dest, opts)
 	printDecisions(a.stdout, res)
 	if err == nil && !dryRun {
-		fmt.Fprintf(a.stderr, "removed %d backups and %d incomplete runs: %d objects, %s\n",
-			res.Backups, res.Debris, res.Objects, byteSize(res.Bytes))
+		printPruned(a.stderr, res)
 	}
 	return err
+}
+
+func printPruned(w io.Writer, res backup.PruneResult) {
+	fmt.Fprintf(w, "removed %d backups and %d incomplete runs: %d objects, ",
+		res.Backups, res.Debris, res.Objects)
+	if res.Uploads > 0 {
+		fmt.Fprintf(w, "%d unfinished uploads aborted, ", res.Uploads)
+	}
+	fmt.Fprintf(w, "%s\n", byteSize(res.Bytes))
 }
 
 func printDecisions(w io.Writer, res backup.PruneResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, d := range res.Decisions {
-		action := "keep"
-		if d.Remove && res.DryRun {
-			action = "would remove"
-		} else if d.Remove {
-			action = "remove"
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", pruneAction(d.Remove, "remove", res.DryRun),
+			d.ID, d.Time.Format(time.DateTime), byteSize(d.Bytes), d.Reason)
+		for _, u := range d.Abort {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\tunfinished upload, last written %s\n",
+				pruneAction(true, "abort", res.DryRun), u.Name,
+				u.Started.UTC().Format(time.DateTime), byteSize(u.Size),
+				u.LastWrite.UTC().Format(time.DateTime))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", action, d.ID, d.Time.Format(time.DateTime),
-			byteSize(d.Bytes), d.Reason)
 	}
 	tw.Flush()
+}
+
+// pruneAction names what prune does to a run or an upload: verb, "would
+// verb" in a dry run, or "keep".
+func pruneAction(act bool, verb string, dryRun bool) string {
+	switch {
+	case !act:
+		return "keep"
+	case dryRun:
+		return "would " + verb
+	}
+	return verb
 }
