@@ -49,6 +49,10 @@ func (j *Jobs) RunBackup(ctx context.Context) error {
 func (j *Jobs) RunPrune(ctx context.Context) error {
 	res, err := Prune(ctx, j.Dest, PruneOptions{Retention: j.Retention, Audit: j.Store})
 	done(j, j.OnPrune, res, err)
+	if res.UploadsUnlisted != nil {
+		j.log().Warn("incomplete runs kept: unfinished uploads could not be listed",
+			"err", res.UploadsUnlisted)
+	}
 	if err == nil && res.Backups+res.Debris+res.Uploads > 0 {
 		j.log().Info("backups pruned", "backups", res.Backups, "debris", res.Debris,
 			"uploads", res.Uploads, "bytes", res.Bytes)

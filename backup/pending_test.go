@@ -150,19 +150,31 @@ func checkDecisions(t *testing.T, res backup.PruneResult, ids, removed, aborted 
 	}
 }
 
-// TestPrunePendingFails checks that a prune that cannot list unfinished
-// uploads removes nothing.
-func TestPrunePendingFails(t *testing.T) {
-	old := "20200101T000000.000Z-0000000a"
+// TestPrunePendingUnlisted checks that a prune that cannot list
+// unfinished uploads still removes expired complete backups, keeps every
+// incomplete run (one may still be uploading), and says why.
+func TestPrunePendingUnlisted(t *testing.T) {
+	crashed := "20200101T000000.000Z-0000000a"
+	expired := "20200102T000000.000Z-0000000b"
+	newest := "20200103T000000.000Z-0000000c"
 	dest := &pendingDest{Dest: memdest.New(), err: errors.New("access denied")}
-	putString(t, dest, old+"/records.0000", "x")
-
-	_, err := backup.Prune(context.Background(), dest, backup.PruneOptions{Retention: time.Hour})
-	if err == nil || !strings.Contains(err.Error(), "access denied") {
-		t.Errorf("got %v, want the listing error", err)
+	for _, name := range []string{crashed + "/records.0000",
+		expired + "/records.0000", expired + "/manifest.json",
+		newest + "/records.0000", newest + "/manifest.json"} {
+		putString(t, dest, name, "x")
 	}
-	if got := list(t, dest, ""); len(got) != 1 {
-		t.Errorf("after a failed prune %q are left, want the 1 object", got)
+
+	res, err := backup.Prune(context.Background(), dest, backup.PruneOptions{Retention: time.Hour})
+	if err != nil {
+		t.Fatalf("prune: %v", err)
+	}
+	if res.UploadsUnlisted == nil || !strings.Contains(res.UploadsUnlisted.Error(), "access denied") {
+		t.Errorf("UploadsUnlisted = %v, want the listing error", res.UploadsUnlisted)
+	}
+	checkDecisions(t, res, []string{newest, expired, crashed}, []string{expired}, nil)
+	want := []string{crashed + "/records.0000", newest + "/manifest.json", newest + "/records.0000"}
+	if got := list(t, dest, ""); !slices.Equal(got, want) {
+		t.Errorf("after prune %q are left, want %q", got, want)
 	}
 }
 

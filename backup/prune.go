@@ -42,6 +42,12 @@ type PruneResult struct {
 	Bytes     int64 // the size of both
 	DryRun    bool
 	Duration  time.Duration
+
+	// UploadsUnlisted is why the destination's unfinished uploads could
+	// not be listed (missing s3:ListBucketMultipartUploads, say), or nil.
+	// Without them a run that is still uploading may look idle, so Prune
+	// then keeps every incomplete run and removes only expired backups.
+	UploadsUnlisted error
 }
 
 // Prune removes the backups at dest that Plan says to remove: complete
@@ -72,16 +78,20 @@ func prune(ctx context.Context, dest Destination, opts PruneOptions) (PruneResul
 	if opts.Retention <= 0 {
 		return res, fmt.Errorf("prune: retention must be positive, got %s", opts.Retention)
 	}
-	all, err := pruneRuns(ctx, dest)
+	all, unlisted, err := pruneRuns(ctx, dest)
 	if err != nil {
 		return res, err
 	}
+	res.UploadsUnlisted = unlisted
 
 	byID := make(map[string]run, len(all))
 	for _, r := range all {
 		byID[r.id] = r
 	}
 	res.Decisions = Plan(planRuns(all), pruneNow(opts), opts.Retention, pruneGrace(opts))
+	if unlisted != nil {
+		keepIncomplete(res.Decisions)
+	}
 	if opts.DryRun {
 		return res, nil
 	}
@@ -101,21 +111,36 @@ func prune(ctx context.Context, dest Destination, opts PruneOptions) (PruneResul
 
 // pruneRuns lists the runs at dest with their unfinished uploads. The
 // uploads are listed first: one that finishes in between then shows
-// twice, rather than not at all.
-func pruneRuns(ctx context.Context, dest Destination) ([]run, error) {
+// twice, rather than not at all. When they cannot be listed, the runs
+// come without them and unlisted says why.
+func pruneRuns(ctx context.Context, dest Destination) (all []run, unlisted, err error) {
 	var pending []PendingUpload
 	if p, ok := dest.(PendingUploads); ok {
-		var err error
 		if pending, err = p.Pending(ctx, ""); err != nil {
-			return nil, fmt.Errorf("list unfinished uploads at %s: %w", dest, err)
+			if ctx.Err() != nil {
+				return nil, nil, err
+			}
+			unlisted = fmt.Errorf("list unfinished uploads at %s: %w", dest, err)
 		}
 	}
 
 	objects, err := dest.List(ctx, "")
 	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", dest, err)
+		return nil, nil, fmt.Errorf("list %s: %w", dest, err)
 	}
-	return groupRuns(objects, pending), nil
+	return groupRuns(objects, pending), unlisted, nil
+}
+
+// keepIncomplete turns the removal of incomplete runs into keeping them:
+// without their uploads in view, one that is still being written may look
+// idle.
+func keepIncomplete(decisions []Decision) {
+	for i, d := range decisions {
+		if d.Remove && !d.Complete {
+			decisions[i].Remove, decisions[i].Abort = false, nil
+			decisions[i].Reason = "incomplete; kept, as unfinished uploads could not be listed"
+		}
+	}
 }
 
 // planRuns describes runs for Plan.
@@ -215,10 +240,19 @@ func pruneGrace(opts PruneOptions) time.Duration {
 func pruneEvent(res PruneResult, err error) store.Event {
 	return store.Event{Action: "prune", Outcome: outcome(err), Count: int64(res.Backups),
 		Detail: map[string]any{
-			"debris":      res.Debris,
-			"objects":     res.Objects,
-			"uploads":     res.Uploads,
-			"bytes":       res.Bytes,
-			"duration_ms": res.Duration.Milliseconds(),
+			"debris":           res.Debris,
+			"objects":          res.Objects,
+			"uploads":          res.Uploads,
+			"bytes":            res.Bytes,
+			"duration_ms":      res.Duration.Milliseconds(),
+			"uploads_unlisted": errText(res.UploadsUnlisted),
 		}}
+}
+
+// errText is err's message, or "" for nil.
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }

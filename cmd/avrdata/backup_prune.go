@@ -61,6 +61,11 @@ func (a *app) backupPrune(ctx context.Context, to string, dryRun bool) error {
 		opts.Audit = s
 	}
 	res, err := backup.Prune(ctx, dest, opts)
+	if res.UploadsUnlisted != nil {
+		a.logger().Warn("incomplete runs kept: unfinished uploads could not be listed "+
+			"(the credentials need s3:ListBucketMultipartUploads and s3:ListMultipartUploadParts)",
+			"err", res.UploadsUnlisted)
+	}
 	printDecisions(a.stdout, res)
 	if err == nil && !dryRun {
 		printPruned(a.stderr, res)
