@@ -313,6 +313,97 @@ func TestBackupKilled(t *testing.T) {
 	c.mustRun("restore", "--from", place.url, "--verify")
 }
 
+// TestBackupKilledS3 kills a backup to S3 while it uploads the chunks,
+// leaving an unfinished multipart upload: the run is not listed, the next
+// backup succeeds, and prune removes the run and aborts its upload.
+func TestBackupKilledS3(t *testing.T) {
+	c := newCLI(t)
+	b := testenv.S3(t)
+	c.env = append(c.env, b.Env()...)
+	url := "s3://" + b.Bucket + "/avr/backups"
+	for i := range 3 {
+		c.put("recording", fmt.Sprintf("call-%d", i), randomBytes(32<<20))
+	}
+
+	cmd := c.command("backup", "--to", url)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	killed := waitForUploadedPart(t, b, exited, &stderr)
+	cmd.Process.Kill()
+	<-exited
+
+	if out := c.mustRun("backup", "ls", "--to", url); out != "" {
+		t.Errorf("backup ls after the kill: got %q, want nothing", out)
+	}
+	id := strings.TrimSpace(c.mustRun("backup", "--to", url))
+	prune := c.mustRun("backup", "prune", "--to", url)
+	if !hasDecision(prune, "remove", killed) || !hasDecision(prune, "abort", killed+"/record_chunks.0000") {
+		t.Errorf("prune printed %q, want run %s removed and its upload aborted", prune, killed)
+	}
+	if got := pendingUploads(t, b); len(got) != 0 {
+		t.Errorf("after prune the bucket has unfinished uploads %q", got)
+	}
+	if out := c.mustRun("backup", "ls", "--to", url); !strings.Contains(out, id) {
+		t.Errorf("backup ls after prune: got %q, want %s", out, id)
+	}
+	c.mustRun("restore", "--from", url, "--verify")
+}
+
+// waitForUploadedPart waits until the bucket holds an unfinished upload
+// of record_chunks with a part stored, and returns its backup id.
+func waitForUploadedPart(t *testing.T, b testenv.S3Bucket, exited <-chan error, stderr *bytes.Buffer) string {
+	t.Helper()
+
+	client := b.Client()
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		out, err := client.ListMultipartUploads(context.Background(),
+			&s3.ListMultipartUploadsInput{Bucket: &b.Bucket})
+		if err != nil {
+			t.Fatalf("list uploads: %v", err)
+		}
+		for _, u := range out.Uploads {
+			key := *u.Key
+			if !strings.HasSuffix(key, "/record_chunks.0000") {
+				continue
+			}
+			parts, err := client.ListParts(context.Background(), &s3.ListPartsInput{
+				Bucket: &b.Bucket, Key: u.Key, UploadId: u.UploadId})
+			if err == nil && len(parts.Parts) > 0 {
+				return strings.Split(strings.TrimPrefix(key, "avr/backups/"), "/")[0]
+			}
+		}
+		select {
+		case err := <-exited:
+			t.Fatalf("backup ended before a part was stored: %v: %s", err, stderr)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	t.Fatal("no part of record_chunks was ever stored")
+	return ""
+}
+
+// pendingUploads returns the keys of the bucket's unfinished uploads.
+func pendingUploads(t *testing.T, b testenv.S3Bucket) []string {
+	t.Helper()
+
+	out, err := b.Client().ListMultipartUploads(context.Background(),
+		&s3.ListMultipartUploadsInput{Bucket: &b.Bucket})
+	if err != nil {
+		t.Fatalf("list uploads: %v", err)
+	}
+	var keys []string
+	for _, u := range out.Uploads {
+		keys = append(keys, *u.Key)
+	}
+	return keys
+}
+
 // hasDecision reports whether a prune report has a line starting with
 // action and id.
 func hasDecision(report, action, id string) bool {
