@@ -55,7 +55,7 @@ func newBenchSetup(b *testing.B, size int64) benchSetup {
 	fill(b, st, size)
 	bucket := testenv.S3(b)
 	return benchSetup{st: st, key: key, target: newDatabase(b),
-		dest: s3dest.New(bucket.Client(), bucket.Bucket, "bench", s3dest.Options{})}
+		dest: linkDest(s3dest.New(bucket.Client(), bucket.Bucket, "bench", s3dest.Options{}))}
 }
 
 // fill stores size bytes of random recordings in st.
