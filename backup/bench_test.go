@@ -103,7 +103,9 @@ func (s benchSetup) restore(b *testing.B, id string, verify bool) {
 // compares a restore without verification with a plain binary COPY of as
 // many bytes into a table of 1 MiB bytea rows (load-ratio), and reports
 // the most any restore into this PostgreSQL could reach against the
-// download (restore-ceiling: plain COPY / download).
+// download (restore-ceiling: plain COPY / download). With
+// AVRDATA_BENCH_LINK_MBPS set, every byte to and from S3, and those of
+// the plain COPY, go over a link of that rate (see linkDest).
 //
 // Each round runs every measure once, one after the other, so that a
 // ratio's two sides see about the same machine. Ratios are reported two
@@ -226,7 +228,9 @@ func (c *cycle) Read(p []byte) (int, error) {
 }
 
 // plainCopy loads n random bytes into a fresh table of 1 MiB bytea rows
-// (stored as record_chunks are) with one binary COPY, unencrypted.
+// (stored as record_chunks are) with one binary COPY, unencrypted. The
+// bytes arrive over the benchmark's link, when it has one, as a
+// restore's do.
 func plainCopy(b *testing.B, pool *pgxpool.Pool, n int64) {
 	b.Helper()
 
@@ -237,16 +241,17 @@ func plainCopy(b *testing.B, pool *pgxpool.Pool, n int64) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	rng, row := rand.NewChaCha8([32]byte{3}), make([]byte, store.ChunkSize)
+	src := linkSource(io.LimitReader(rand.NewChaCha8([32]byte{3}), n))
+	row := make([]byte, store.ChunkSize)
 	seq := 0
 	_, err = pool.CopyFrom(ctx, pgx.Identifier{"plain_copy"}, []string{"seq", "data"},
 		pgx.CopyFromFunc(func() ([]any, error) {
-			if int64(seq)*store.ChunkSize >= n {
+			k, err := io.ReadFull(src, row)
+			if k == 0 || (err != nil && err != io.ErrUnexpectedEOF) {
 				return nil, nil
 			}
-			rng.Read(row)
 			seq++
-			return []any{seq, row}, nil
+			return []any{seq, row[:k]}, nil
 		}))
 	if err != nil {
 		b.Fatal(err)

@@ -17,11 +17,30 @@ import (
 // of, say, 125 MB/s (1 Gbit/s) shows what a backup and a restore cost
 // when the network, not the machine, is the limit.
 func linkDest(dest backup.Destination) backup.Destination {
-	mbps, err := strconv.ParseFloat(os.Getenv("AVRDATA_BENCH_LINK_MBPS"), 64)
-	if err != nil || mbps <= 0 {
+	rate := linkRate()
+	if rate == 0 {
 		return dest
 	}
-	return &link{Destination: dest, rate: mbps * 1e6}
+	return &link{Destination: dest, rate: rate}
+}
+
+// linkSource returns r as received over the link of linkDest, or r
+// itself when there is none.
+func linkSource(r io.Reader) io.Reader {
+	rate := linkRate()
+	if rate == 0 {
+		return r
+	}
+	return newLinkReader(r, newPace(rate), nil)
+}
+
+// linkRate is AVRDATA_BENCH_LINK_MBPS in bytes a second; 0 when unset.
+func linkRate() float64 {
+	mbps, err := strconv.ParseFloat(os.Getenv("AVRDATA_BENCH_LINK_MBPS"), 64)
+	if err != nil || mbps <= 0 {
+		return 0
+	}
+	return mbps * 1e6
 }
 
 // A link holds up to linkWindow bytes in flight, as a TCP connection's
