@@ -282,17 +282,9 @@ func TestBackupKilled(t *testing.T) {
 		c.put("recording", fmt.Sprintf("call-%d", i), randomBytes(32<<20))
 	}
 
-	cmd := c.command("backup", "--to", place.url)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	c.waitForCopy(backupCopy, exited, &stderr)
-	cmd.Process.Kill()
-	<-exited
+	p := c.start(c.command("backup", "--to", place.url))
+	c.waitForCopy(backupCopy, p)
+	p.kill()
 
 	killed := dirNames(t, dir)
 	if len(killed) != 1 || slices.Contains(dirNames(t, filepath.Join(dir, killed[0])), "manifest.json") {
@@ -325,17 +317,9 @@ func TestBackupKilledS3(t *testing.T) {
 		c.put("recording", fmt.Sprintf("call-%d", i), randomBytes(32<<20))
 	}
 
-	cmd := c.command("backup", "--to", url)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	killed := waitForUploadedPart(t, b, exited, &stderr)
-	cmd.Process.Kill()
-	<-exited
+	p := c.start(c.command("backup", "--to", url))
+	killed := waitForUploadedPart(t, b, p)
+	p.kill()
 
 	if out := c.mustRun("backup", "ls", "--to", url); out != "" {
 		t.Errorf("backup ls after the kill: got %q, want nothing", out)
@@ -356,7 +340,7 @@ func TestBackupKilledS3(t *testing.T) {
 
 // waitForUploadedPart waits until the bucket holds an unfinished upload
 // of record_chunks with a part stored, and returns its backup id.
-func waitForUploadedPart(t *testing.T, b testenv.S3Bucket, exited <-chan error, stderr *bytes.Buffer) string {
+func waitForUploadedPart(t *testing.T, b testenv.S3Bucket, p *process) string {
 	t.Helper()
 
 	client := b.Client()
@@ -379,8 +363,8 @@ func waitForUploadedPart(t *testing.T, b testenv.S3Bucket, exited <-chan error, 
 			}
 		}
 		select {
-		case err := <-exited:
-			t.Fatalf("backup ended before a part was stored: %v: %s", err, stderr)
+		case err := <-p.exited:
+			t.Fatalf("backup ended before a part was stored: %v: %s", err, p.stderr)
 		case <-time.After(5 * time.Millisecond):
 		}
 	}

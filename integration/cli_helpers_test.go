@@ -105,6 +105,33 @@ func (c *cli) command(args ...string) *exec.Cmd {
 	return cmd
 }
 
+// process is an avrdata command started in the background.
+type process struct {
+	cmd    *exec.Cmd
+	exited chan error // receives cmd.Wait's result once it exits
+	stderr *bytes.Buffer
+}
+
+// start starts cmd, which c.command made, with its stderr kept; a
+// caller that writes to its stdin sets that up before.
+func (c *cli) start(cmd *exec.Cmd) *process {
+	c.t.Helper()
+
+	p := &process{cmd: cmd, exited: make(chan error, 1), stderr: &bytes.Buffer{}}
+	cmd.Stderr = p.stderr
+	if err := cmd.Start(); err != nil {
+		c.t.Fatal(err)
+	}
+	go func() { p.exited <- cmd.Wait() }()
+	return p
+}
+
+// kill kills the process with SIGKILL and waits until it is gone.
+func (p *process) kill() {
+	p.cmd.Process.Kill()
+	<-p.exited
+}
+
 // run runs avrdata with stdin (nil for none) and returns what it did.
 func (c *cli) run(stdin io.Reader, args ...string) result {
 	c.t.Helper()

@@ -112,14 +112,7 @@ func TestCLIKilledPut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	p := c.start(cmd)
 
 	// Write 3 MiB and keep the pipe open, as a recorder still recording.
 	written := make(chan error, 1)
@@ -127,9 +120,8 @@ func TestCLIKilledPut(t *testing.T) {
 		_, err := stdin.Write(randomBytes(3 << 20))
 		written <- err
 	}()
-	c.waitForCopy(putCopy, exited, &stderr)
-	cmd.Process.Kill()
-	<-exited
+	c.waitForCopy(putCopy, p)
+	p.kill()
 	<-written
 
 	if out := c.mustRun("ls"); out != "" {
@@ -151,7 +143,7 @@ const (
 // waitForCopy waits until PostgreSQL shows a statement like pattern (a
 // COPY) running in the cli's database. It fails the test if the command
 // exits first, with what it wrote to stderr.
-func (c *cli) waitForCopy(pattern string, exited <-chan error, stderr *bytes.Buffer) {
+func (c *cli) waitForCopy(pattern string, p *process) {
 	c.t.Helper()
 
 	conn := c.conn()
@@ -168,8 +160,8 @@ func (c *cli) waitForCopy(pattern string, exited <-chan error, stderr *bytes.Buf
 			return
 		}
 		select {
-		case err := <-exited:
-			c.t.Fatalf("avrdata ended before %q was seen: %v: %s", pattern, err, stderr)
+		case err := <-p.exited:
+			c.t.Fatalf("avrdata ended before %q was seen: %v: %s", pattern, err, p.stderr)
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
