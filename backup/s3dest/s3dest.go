@@ -91,6 +91,10 @@ func Open(ctx context.Context, bucket, prefix string, opts Options) (*Dest, erro
 		return nil, fmt.Errorf("s3: load AWS configuration: %w", err)
 	}
 	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
+		// Objects written in parts carry a checksum of their parts' checksums,
+		// which a download cannot check, and the SDK would log so to stderr
+		// on every one; restores check each object's SHA-256 themselves.
+		o.DisableLogOutputChecksumValidationSkipped = true
 		if o.BaseEndpoint != nil {
 			o.UsePathStyle = true
 			if o.Region == "" {
