@@ -86,30 +86,46 @@ func terminalWidth(f *os.File) int {
 }
 
 // progressLine renders p as one line of at most width-1 runes, so that it
-// never wraps on a terminal width columns wide: the operation and object,
-// a bar when the total is known and there is room, the percentage, the
-// bytes, the rate and the time left. A backup's total is an estimate, so
-// before the final report the percentage stops at 99% and the bar at full
-// if the estimate is exceeded. The final line names the backup and gives
-// the bytes, the time taken and the average rate.
+// never wraps on a terminal width columns wide: the object being worked
+// on, a bar when the total is known, the percentage, the bytes, the rate
+// and the time left. A backup's total is an estimate, so before the
+// final report the percentage stops at 99% and the bar at full if the
+// estimate is exceeded. The final line, without a bar, names the
+// operation and the backup, and gives the bytes, the time taken and the
+// average rate.
+//
+// The bar is as wide as the width allows with room kept for the longest
+// usual figures (statsRoom), so that it does not jump as they change;
+// the object's name is shortened, down to minHead runes, to keep a bar
+// of minBarCells, and the bar is dropped where even that does not fit.
 func progressLine(p backup.Progress, width int) string {
-	head := p.Op + " " + p.Object
-	if p.Final || p.Object == "" {
-		head = p.Op + " " + p.Backup
-	}
 	stats := progressStats(p)
-
-	line := head + "  " + stats
-	if p.Total > 0 {
-		room := width - 1 - runes(head) - runes(stats) - len(" []  ")
-		if cells := min(room, maxBarCells); cells >= minBarCells {
-			line = head + " [" + progressBarCells(p, cells) + "]  " + stats
-		}
+	if p.Final || p.Object == "" {
+		return truncate(p.Op+" "+p.Backup+" "+stats, width-1)
 	}
-	return truncate(line, width-1)
+	if p.Total <= 0 {
+		return truncate(p.Object+" "+stats, width-1)
+	}
+
+	room := width - 1 - len(" [] ") - max(runes(stats), statsRoom)
+	head := p.Object
+	if room-runes(head) < minBarCells {
+		head = shorten(head, room-minBarCells)
+	}
+	cells := min(room-runes(head), maxBarCells)
+	if cells < minBarCells {
+		return truncate(p.Object+" "+stats, width-1)
+	}
+	return head + " [" + progressBarCells(p, cells) + "] " + stats
 }
 
-// progressStats is the part of progressLine after the bar.
+// statsRoom is the room kept for progressStats beside a bar: enough for
+// " 63% 189.0 MiB/~297.4 MiB 177.1 MiB/s 2m5s left".
+const statsRoom = 46
+
+// progressStats is the part of progressLine after the bar: the
+// percentage (when the total is known), the bytes, the rate, and the time
+// left, separated by spaces.
 func progressStats(p backup.Progress) string {
 	var parts []string
 	if p.Total > 0 {
@@ -119,19 +135,33 @@ func progressStats(p backup.Progress) string {
 	rate := byteSize(int64(p.Rate())) + "/s"
 	if p.Final {
 		done := byteSize(p.Done) + " in " + elapsed(p.Elapsed)
-		return strings.Join(append(parts, done, rate), "  ")
+		return strings.Join(append(parts, done, rate), " ")
 	}
 
 	done := byteSize(p.Done)
 	if p.Total > 0 {
-		done += " of " + estimated(p) + byteSize(p.Total)
+		done += "/" + estimated(p) + byteSize(p.Total)
 	}
 	parts = append(parts, done, rate)
 	if left := p.Left(); left > 0 {
 		parts = append(parts, max(left.Round(time.Second), time.Second).String()+" left")
 	}
-	return strings.Join(parts, "  ")
+	return strings.Join(parts, " ")
 }
+
+// shorten cuts s to at most n runes, ending it with "…" when cut; it
+// keeps at least minHead runes, so the result may be longer than n.
+func shorten(s string, n int) string {
+	n = max(n, minHead)
+	if runes(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+// minHead is the fewest runes of an object's name that progressLine
+// keeps to make room for the bar.
+const minHead = 8
 
 // estimated is "~" when p's total is an estimate: that of a backup.
 func estimated(p backup.Progress) string {
