@@ -70,6 +70,9 @@ func (j *Jobs) RunDrill(ctx context.Context) error {
 		Audit: j.Store,
 	})
 	done(j, j.OnDrill, rep, err)
+	for _, name := range rep.StaleDropped {
+		j.log().Warn("dropped the scratch database of a drill that did not finish", "database", name)
+	}
 	if err == nil {
 		j.log().Info("restore drill passed", "backup", rep.Backup, "records",
 			rep.restoredRecords(), "duration", rep.Duration)

@@ -10,13 +10,18 @@ import (
 // Report is what Restore did and found. Restored counts are those of the
 // manifest less what was left out.
 type Report struct {
-	Backup        string        `json:"backup_id"`
-	Created       time.Time     `json:"backup_created_at"`
-	SchemaVersion int64         `json:"schema_version"`
-	Database      string        `json:"database,omitempty"` // the drill's scratch database
-	Tables        []TableReport `json:"tables"`
-	Objects       int           `json:"objects"` // objects read and checked
-	Bytes         int64         `json:"bytes"`   // stored bytes read
+	Backup        string    `json:"backup_id"`
+	Created       time.Time `json:"backup_created_at"`
+	SchemaVersion int64     `json:"schema_version"`
+	Database      string    `json:"database,omitempty"` // the drill's scratch database
+
+	// StaleDropped names the scratch databases of earlier drills that did
+	// not finish (killed, disconnected), which the drill dropped.
+	StaleDropped []string `json:"stale_dropped,omitempty"`
+
+	Tables  []TableReport `json:"tables"`
+	Objects int           `json:"objects"` // objects read and checked
+	Bytes   int64         `json:"bytes"`   // stored bytes read
 
 	ExpiredRecords int64 `json:"expired_records"` // past retention at restore time
 	ExpiredCalls   int64 `json:"expired_calls"`   // old calls left without records

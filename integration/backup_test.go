@@ -15,9 +15,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/avrdata/avrdata/crypto"
 	"github.com/avrdata/avrdata/integration/testenv"
+	"github.com/avrdata/avrdata/internal/pglock"
 )
 
 // backupPlace is a backup location for the CLI, with a way to scan the
@@ -390,6 +392,82 @@ func pendingUploads(t *testing.T, b testenv.S3Bucket) []string {
 		keys = append(keys, *u.Key)
 	}
 	return keys
+}
+
+// TestDrillKilled kills a restore drill while it loads: its scratch
+// database stays behind, and the next drill drops it and says so.
+func TestDrillKilled(t *testing.T) {
+	c := newCLI(t)
+	place, _ := filePlace(t)
+	c.put("recording", "call-1", randomBytes(64<<20))
+	c.mustRun("backup", "--to", place.url)
+
+	p := c.start(c.command("restore", "--from", place.url, "--verify"))
+	scratch := c.waitForDrillLoad(p)
+	p.kill()
+	c.waitForLockFree("drill database " + scratch)
+
+	out := c.mustRun("restore", "--from", place.url, "--verify")
+	if !strings.Contains(out, "dropped "+scratch+", left by a drill that did not finish") {
+		t.Errorf("the next drill printed %q, want %s dropped", out, scratch)
+	}
+	var n int
+	c.conn().QueryRow(context.Background(), `SELECT count(*) FROM pg_database WHERE datname = $1`,
+		scratch).Scan(&n)
+	if n != 0 {
+		t.Errorf("database %s is still there", scratch)
+	}
+}
+
+// waitForDrillLoad waits until a drill of the cli's database loads
+// record chunks into its scratch database, and returns that database.
+func (c *cli) waitForDrillLoad(p *process) string {
+	c.t.Helper()
+
+	conn := c.conn()
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		rows, _ := conn.Query(context.Background(), `SELECT datname FROM pg_stat_activity
+			WHERE starts_with(datname, 'avrdata_drill_' ||
+			        (SELECT oid FROM pg_database WHERE datname = current_database()) || '_')
+			  AND state = 'active' AND query LIKE 'COPY "record_chunks"%'`)
+		names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			c.t.Fatalf("read pg_stat_activity: %v", err)
+		}
+		if len(names) > 0 {
+			return names[0]
+		}
+		select {
+		case err := <-p.exited:
+			c.t.Fatalf("the drill ended before it loaded chunks: %v: %s", err, p.stderr)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	c.t.Fatal("no drill ever loaded chunks")
+	return ""
+}
+
+// waitForLockFree waits until no session holds avrdata's advisory lock
+// name: PostgreSQL ends the sessions of a killed process once it notices.
+func (c *cli) waitForLockFree(name string) {
+	c.t.Helper()
+
+	conn := c.conn()
+	for range 1000 {
+		var free bool
+		err := conn.QueryRow(context.Background(), `SELECT pg_try_advisory_lock($1)`,
+			pglock.Key(name)).Scan(&free)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		if free {
+			conn.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, pglock.Key(name))
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	c.t.Fatalf("lock %q still held 10 s after the kill", name)
 }
 
 // hasDecision reports whether a prune report has a line starting with

@@ -21,8 +21,10 @@ decrypted as it loads, and every table's row count against the manifest, all
 in one transaction: a damaged or missing object leaves nothing behind.
 
 Without --target-database-url it is a restore drill: it creates a scratch
-database avrdata_drill_<random> beside the live one (the role of DATABASE_URL
-needs CREATEDB), restores into it, and drops it; the live data is untouched.
+database avrdata_drill_<oid>_<random> beside the live one (the role of
+DATABASE_URL needs CREATEDB), restores into it, and drops it; the live data
+is untouched. It first drops the scratch databases that earlier drills of
+the same live database left when they were killed.
 With --target-database-url it restores into that database, which must be
 empty (no tables, or only avrdata's without rows) unless --force.
 
@@ -202,6 +204,9 @@ func printRestore(w io.Writer, rep backup.Report) {
 	}
 	if rep.Database != "" {
 		fmt.Fprintf(w, "drill database %s (dropped)\n", rep.Database)
+	}
+	for _, name := range rep.StaleDropped {
+		fmt.Fprintf(w, "dropped %s, left by a drill that did not finish\n", name)
 	}
 	if rep.ResealedFromPrevious {
 		fmt.Fprintln(w, "made under ENCRYPTION_KEY_PREVIOUS: keys re-sealed under ENCRYPTION_KEY")
