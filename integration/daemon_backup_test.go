@@ -26,6 +26,7 @@ func TestDaemonBacksUpAndDrills(t *testing.T) {
 	checkEndpoint(t, addr, "/metrics", 200)
 	_, body := fetch(t, addr, "/metrics")
 	for _, name := range []string{"avrdata_last_successful_backup_timestamp_seconds",
+		"avrdata_last_successful_backup_prune_timestamp_seconds",
 		"avrdata_last_successful_restore_drill_timestamp_seconds"} {
 		if !metricSet(body, name) {
 			t.Errorf("/metrics: %s is not set after a backup and a drill", name)

@@ -35,6 +35,7 @@ func (d *daemon) backupJobs(ctx context.Context) (*backup.Jobs, error) {
 			Logger:    d.logger("backup"),
 			OnBackup:  d.metrics.observeBackup,
 			OnDrill:   d.metrics.observeDrill,
+			OnPrune:   d.metrics.observePrune,
 		}
 	})
 	return d.backups.jobs, d.backups.err
