@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -15,10 +13,12 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/avrdata/avrdata/backup"
+	"github.com/avrdata/avrdata/backup/backuptest"
 	"github.com/avrdata/avrdata/backup/memdest"
 	"github.com/avrdata/avrdata/crypto"
 	"github.com/avrdata/avrdata/integration/testenv"
 	"github.com/avrdata/avrdata/store"
+	"github.com/avrdata/avrdata/store/storetest"
 )
 
 // newStore returns a store on a fresh, migrated database, and its key.
@@ -53,16 +53,6 @@ func newDatabase(t testing.TB) *pgxpool.Pool {
 	return pool
 }
 
-// content returns n reproducible pseudo-random bytes.
-func content(seed uint64, n int) []byte {
-	r := rand.New(rand.NewPCG(seed, seed))
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(r.Uint32())
-	}
-	return b
-}
-
 // putSome stores recordings and transcripts on a few calls, one held,
 // and returns their content by record id.
 func putSome(t testing.TB, st *store.Store) map[string][]byte {
@@ -71,7 +61,7 @@ func putSome(t testing.TB, st *store.Store) map[string][]byte {
 	ctx := context.Background()
 	want := map[string][]byte{}
 	for i, size := range []int{3<<20 + 17, 0, 1 << 20} {
-		data := content(uint64(i), size)
+		data := backuptest.Bytes(uint64(i), size)
 		rec, err := st.PutRecording(ctx, "call-"+string(rune('a'+i)), bytes.NewReader(data),
 			store.PutOptions{Call: &store.CallInfo{Caller: "+44 20 7946 0000"}})
 		if err != nil {
@@ -139,18 +129,7 @@ func checkRecords(t *testing.T, pool *pgxpool.Pool, key crypto.RootKey, want map
 	if err != nil {
 		t.Fatalf("open restored store: %v", err)
 	}
-	for id, data := range want {
-		rc, _, err := st.Open(ctx, id)
-		if err != nil {
-			t.Errorf("open %s: %v", id, err)
-			continue
-		}
-		got, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil || !bytes.Equal(got, data) {
-			t.Errorf("record %s: got %d bytes (%v), want %d identical", id, len(got), err, len(data))
-		}
-	}
+	storetest.CheckReadBack(t, st, want)
 	if hold, err := st.HoldOf(ctx, "call-b"); err != nil || hold.Reason != "litigation 2026-17" {
 		t.Errorf("hold of call-b: got %+v, %v", hold, err)
 	}

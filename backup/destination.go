@@ -85,3 +85,22 @@ type PendingUpload struct {
 	LastWrite time.Time // when its newest part was stored, or Started if later
 	Size      int64     // bytes stored by its parts
 }
+
+// ContextReader returns a reader of r that fails with ctx's error once
+// ctx is done, for destinations whose storage does not watch ctx itself:
+// a Put over such a reader stops at its next read.
+func ContextReader(ctx context.Context, r io.Reader) io.Reader {
+	return ctxReader{ctx, r}
+}
+
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}

@@ -65,12 +65,16 @@ func drill(ctx context.Context, dest Destination, opts DrillOptions) (rep Report
 		return Report{Failures: []Failure{failureOf(err)}}, err
 	}
 
-	name, unlock, err := claimDrillName(ctx, opts.Live)
+	prefix, err := drillNamePrefix(ctx, opts.Live)
+	if err != nil {
+		return Report{Failures: []Failure{failureOf(err)}}, err
+	}
+	name, unlock, err := claimDrillName(ctx, opts.Live, prefix)
 	if err != nil {
 		return Report{Failures: []Failure{failureOf(err)}}, err
 	}
 	defer unlock()
-	stale, err := dropStaleDrills(ctx, opts.Live)
+	stale, err := dropStaleDrills(ctx, opts.Live, prefix)
 	if err != nil {
 		return Report{StaleDropped: stale, Failures: []Failure{failureOf(err)}}, err
 	}
@@ -104,13 +108,9 @@ func drillInto(ctx context.Context, dest Destination, opts DrillOptions, name st
 	return rep, err
 }
 
-// claimDrillName picks the name of a new scratch database and takes its
-// advisory lock, which unlock releases.
-func claimDrillName(ctx context.Context, live *pgxpool.Pool) (name string, unlock func(), err error) {
-	prefix, err := drillNamePrefix(ctx, live)
-	if err != nil {
-		return "", nil, err
-	}
+// claimDrillName picks the name of a new scratch database, prefix and a
+// random suffix, and takes its advisory lock, which unlock releases.
+func claimDrillName(ctx context.Context, live *pgxpool.Pool, prefix string) (name string, unlock func(), err error) {
 	name = prefix + randomHex(6)
 	unlock, ok, err := pglock.TryLock(ctx, live, drillLock(name))
 	if err != nil {
@@ -137,13 +137,10 @@ func drillNamePrefix(ctx context.Context, live *pgxpool.Pool) (string, error) {
 
 func drillLock(name string) string { return "drill database " + name }
 
-// dropStaleDrills drops the scratch databases of this live database that
-// the role owns and whose drill holds no lock, and returns their names.
-func dropStaleDrills(ctx context.Context, live *pgxpool.Pool) ([]string, error) {
-	prefix, err := drillNamePrefix(ctx, live)
-	if err != nil {
-		return nil, err
-	}
+// dropStaleDrills drops the scratch databases named with prefix (those
+// of this live database) that the role owns and whose drill holds no
+// lock, and returns their names.
+func dropStaleDrills(ctx context.Context, live *pgxpool.Pool, prefix string) ([]string, error) {
 	rows, _ := live.Query(ctx, `SELECT datname FROM pg_database
 		WHERE starts_with(datname, $1) AND datdba = (SELECT oid FROM pg_roles WHERE rolname = current_user)
 		ORDER BY datname`, prefix)

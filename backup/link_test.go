@@ -135,9 +135,6 @@ func (l *linkReader) Read(p []byte) (int, error) {
 	}
 	n := copy(p, l.cur)
 	l.cur = l.cur[n:]
-	if len(l.cur) == 0 && n > 0 {
-		return n, nil
-	}
 	if n > 0 {
 		return n, nil
 	}

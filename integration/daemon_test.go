@@ -16,6 +16,7 @@ import (
 
 	"github.com/avrdata/avrdata/crypto"
 	"github.com/avrdata/avrdata/store"
+	"github.com/avrdata/avrdata/store/storetest"
 )
 
 // lockedOutput collects what a daemon writes while the test reads it.
@@ -208,7 +209,7 @@ func TestDaemonReportsWithoutAutoDelete(t *testing.T) {
 	if code := d.stop(syscall.SIGTERM); code != 0 {
 		t.Errorf("after SIGTERM: got exit %d, want 0", code)
 	}
-	if got, want := storedIDs(t, s), idsOf(all); len(got) != len(want) {
+	if got, want := storetest.IDs(t, s), idsOf(all); len(got) != len(want) {
 		t.Errorf("got %d records after the daemon ran, want all %d", len(got), len(want))
 	}
 	checkNoSecrets(t, c, d.out.String(), password)
@@ -243,7 +244,7 @@ func TestDaemonPurges(t *testing.T) {
 	if code := d.stop(syscall.SIGINT); code != 0 {
 		t.Errorf("after SIGINT: got exit %d, want 0", code)
 	}
-	if got, want := storedIDs(t, s), idsOf(fresh); !equalIDs(got, want) {
+	if got, want := storetest.IDs(t, s), idsOf(fresh); !equalIDs(got, want) {
 		t.Errorf("after the daemon ran: got %v, want %v", got, want)
 	}
 	checkNoSecrets(t, c, d.out.String(), password)
@@ -280,7 +281,7 @@ func longPass(t *testing.T, n int, vars ...string) (*cli, *store.Store, []stored
 func expiredLeft(t *testing.T, s *store.Store, fresh []stored, n int) int {
 	t.Helper()
 
-	left := len(storedIDs(t, s)) - len(fresh)
+	left := len(storetest.IDs(t, s)) - len(fresh)
 	if left <= 0 || left >= n {
 		t.Fatalf("%d of %d expired records left, want some purged and some not", left, n)
 	}
@@ -308,7 +309,7 @@ func TestDaemonKilledMidPass(t *testing.T) {
 	if code := second.stop(syscall.SIGTERM); code != 0 {
 		t.Errorf("second daemon after SIGTERM: got exit %d, want 0", code)
 	}
-	if got, want := storedIDs(t, s), idsOf(fresh); !equalIDs(got, want) {
+	if got, want := storetest.IDs(t, s), idsOf(fresh); !equalIDs(got, want) {
 		t.Errorf("after the second daemon: got %d records, want the %d fresh ones", len(got), len(want))
 	}
 	checkConsistent(t, s, fresh)

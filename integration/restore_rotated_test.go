@@ -1,10 +1,8 @@
 package integration
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +11,7 @@ import (
 	"github.com/avrdata/avrdata/crypto"
 	"github.com/avrdata/avrdata/integration/testenv"
 	"github.com/avrdata/avrdata/store"
+	"github.com/avrdata/avrdata/store/storetest"
 )
 
 // rotatedReport is what restore --json prints, with the re-sealing.
@@ -124,16 +123,5 @@ func checkRestored(t *testing.T, dbURL, key string, want map[string][]byte) {
 		t.Fatalf("open the restored store with the new key: %v", err)
 	}
 	defer st.Close()
-	for id, data := range want {
-		rc, _, err := st.Open(ctx, id)
-		if err != nil {
-			t.Errorf("open %s: %v", id, err)
-			continue
-		}
-		got, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil || !bytes.Equal(got, data) {
-			t.Errorf("record %s: got %d bytes (%v), want %d identical", id, len(got), err, len(data))
-		}
-	}
+	storetest.CheckReadBack(t, st, want)
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"github.com/avrdata/avrdata/crypto"
 	"github.com/avrdata/avrdata/retention"
 	"github.com/avrdata/avrdata/store"
+	"github.com/avrdata/avrdata/store/storetest"
 )
 
 const day = 24 * time.Hour
@@ -101,40 +101,16 @@ func idsOf(recs ...[]stored) []string {
 	return ids
 }
 
-// storedIDs returns the sorted ids of every record of s.
-func storedIDs(t *testing.T, s *store.Store) []string {
-	t.Helper()
-
-	var ids []string
-	err := s.List(context.Background(), store.ListOptions{}, func(r store.Record) error {
-		ids = append(ids, r.ID)
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("list: %v", err)
-	}
-	slices.Sort(ids)
-	return ids
-}
-
 // checkIntact reads every record of recs back and compares it with what
 // was put.
 func checkIntact(t *testing.T, s *store.Store, recs []stored) {
 	t.Helper()
 
+	want := make(map[string][]byte, len(recs))
 	for _, r := range recs {
-		rc, _, err := s.Open(context.Background(), r.rec.ID)
-		if err != nil {
-			t.Errorf("open %s of call %s: %v", r.rec.ID, r.rec.CallID, err)
-			continue
-		}
-		got, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil || !bytes.Equal(got, r.body) {
-			t.Errorf("read %s: got %d bytes, %v; want the %d bytes put",
-				r.rec.ID, len(got), err, len(r.body))
-		}
+		want[r.rec.ID] = r.body
 	}
+	storetest.CheckReadBack(t, s, want)
 }
 
 // dryRunIDs runs "avrdata purge --dry-run" and returns the sorted ids it
@@ -176,7 +152,7 @@ func TestPurgeWindowHoldAndDryRun(t *testing.T) {
 	}
 
 	dry := dryRunIDs(c)
-	if got, want := storedIDs(t, s), idsOf(expired, fresh, held); !slices.Equal(got, want) {
+	if got, want := storetest.IDs(t, s), idsOf(expired, fresh, held); !slices.Equal(got, want) {
 		t.Fatalf("dry run removed records: %d left, want %d", len(got), len(want))
 	}
 	if want := idsOf(expired); !slices.Equal(dry, want) {
@@ -184,7 +160,7 @@ func TestPurgeWindowHoldAndDryRun(t *testing.T) {
 	}
 
 	out := c.mustRun("purge")
-	if got, want := storedIDs(t, s), idsOf(fresh, held); !slices.Equal(got, want) {
+	if got, want := storetest.IDs(t, s), idsOf(fresh, held); !slices.Equal(got, want) {
 		t.Errorf("after purge: got %v, want %v", got, want)
 	}
 	if !strings.Contains(out, fmt.Sprintf("purged %d records", len(expired))) {
@@ -200,7 +176,7 @@ func TestPurgeWindowHoldAndDryRun(t *testing.T) {
 		t.Errorf("dry run after release: got %v, want the released %v", got, want)
 	}
 	c.mustRun("purge")
-	if got, want := storedIDs(t, s), idsOf(fresh); !slices.Equal(got, want) {
+	if got, want := storetest.IDs(t, s), idsOf(fresh); !slices.Equal(got, want) {
 		t.Errorf("after release and purge: got %v, want %v", got, want)
 	}
 	checkIntact(t, s, fresh)
@@ -243,7 +219,7 @@ func TestLowerRetentionPurgesMore(t *testing.T) {
 	}
 	for _, st := range steps {
 		c.withVars("DATA_RETENTION_DAYS=" + st.days).mustRun("purge")
-		if got, want := storedIDs(t, s), idsOf(st.want); !slices.Equal(got, want) {
+		if got, want := storetest.IDs(t, s), idsOf(st.want); !slices.Equal(got, want) {
 			t.Errorf("after purge with DATA_RETENTION_DAYS=%s: got %v, want %v", st.days, got, want)
 		}
 	}
@@ -310,7 +286,7 @@ func TestConcurrentPurgesWithPuts(t *testing.T) {
 		t.Errorf("three passes purged %d records in all, want each of the %d expired once",
 			purged, expiredCount)
 	}
-	if got, want := storedIDs(t, s), idsOf(fresh); !slices.Equal(got, want) {
+	if got, want := storetest.IDs(t, s), idsOf(fresh); !slices.Equal(got, want) {
 		t.Errorf("after the passes: got %d records, want the %d fresh ones", len(got), len(want))
 	}
 	checkIntact(t, s, fresh)

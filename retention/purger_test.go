@@ -13,6 +13,7 @@ import (
 	"github.com/avrdata/avrdata/integration/testenv"
 	"github.com/avrdata/avrdata/retention"
 	"github.com/avrdata/avrdata/store"
+	"github.com/avrdata/avrdata/store/storetest"
 )
 
 const day = 24 * time.Hour
@@ -58,22 +59,6 @@ func putAged(t testing.TB, s *store.Store, call string, age time.Duration) store
 	return rec
 }
 
-// remaining returns the ids of every record of s, sorted.
-func remaining(t testing.TB, s *store.Store) []string {
-	t.Helper()
-
-	var ids []string
-	err := s.List(context.Background(), store.ListOptions{}, func(r store.Record) error {
-		ids = append(ids, r.ID)
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("list: %v", err)
-	}
-	slices.Sort(ids)
-	return ids
-}
-
 // lastPurgeEvent returns the newest "purge" audit event.
 func lastPurgeEvent(t testing.TB, s *store.Store) store.Event {
 	t.Helper()
@@ -107,7 +92,7 @@ func TestDryRunListsWhatRunRemoves(t *testing.T) {
 	if err != nil {
 		t.Fatalf("dry run: %v", err)
 	}
-	if got := remaining(t, s); len(got) != len(expired)+len(kept) {
+	if got := storetest.IDs(t, s); len(got) != len(expired)+len(kept) {
 		t.Fatalf("dry run removed records: %d left, want %d", len(got), len(expired)+len(kept))
 	}
 
@@ -121,7 +106,7 @@ func TestDryRunListsWhatRunRemoves(t *testing.T) {
 	if !slices.Equal(listed, expired) {
 		t.Errorf("dry run listed %d records, want the %d expired ones", len(listed), len(expired))
 	}
-	if got := remaining(t, s); !slices.Equal(got, kept) {
+	if got := storetest.IDs(t, s); !slices.Equal(got, kept) {
 		t.Errorf("after purge: got %d records left, want the %d kept ones", len(got), len(kept))
 	}
 	if dryRep.Records != 23 || rep.Records != 23 || rep.Calls != 7 ||
@@ -182,7 +167,7 @@ func TestCancelledPassIsPartial(t *testing.T) {
 	if rep.Records != 15 || rep.Batches != 3 || partial.Report.Records != 15 {
 		t.Errorf("got %d records in %d batches, want the 3 batches begun: 15", rep.Records, rep.Batches)
 	}
-	if got := len(remaining(t, s)); got != 15 {
+	if got := len(storetest.IDs(t, s)); got != 15 {
 		t.Errorf("got %d records left, want 15", got)
 	}
 	if e := lastPurgeEvent(t, s); e.Outcome != "partial" || e.Count != 15 {
@@ -198,7 +183,7 @@ func TestBadPolicyRefused(t *testing.T) {
 	if !errors.Is(err, retention.ErrBadPolicy) {
 		t.Errorf("zero retention: got %v, want ErrBadPolicy", err)
 	}
-	if got := len(remaining(t, s)); got != 1 {
+	if got := len(storetest.IDs(t, s)); got != 1 {
 		t.Errorf("got %d records left, want 1", got)
 	}
 }

@@ -38,7 +38,7 @@ func Conformance(t *testing.T, dest backup.Destination, partSize int) {
 func testRoundTrip(t *testing.T, dest backup.Destination, partSize int) {
 	for _, size := range sizes(max(partSize, 64<<10)) {
 		name := fmt.Sprintf("roundtrip/%d/object", size)
-		want := randomBytes(uint64(size), size)
+		want := Bytes(uint64(size), size)
 		put(t, dest, name, want)
 
 		if got := get(t, dest, name); !bytes.Equal(got, want) {
@@ -123,7 +123,7 @@ func testMissing(t *testing.T, dest backup.Destination) {
 
 // testFailedPut checks that a put whose reader fails leaves nothing.
 func testFailedPut(t *testing.T, dest backup.Destination) {
-	failing := io.MultiReader(bytes.NewReader(randomBytes(9, 100_000)), errReader{})
+	failing := io.MultiReader(bytes.NewReader(Bytes(9, 100_000)), errReader{})
 	err := dest.Put(context.Background(), "failed/object", failing)
 
 	if err == nil {
@@ -183,8 +183,8 @@ func list(t *testing.T, dest backup.Destination, prefix string) []string {
 	return names
 }
 
-// randomBytes returns n reproducible pseudo-random bytes.
-func randomBytes(seed uint64, n int) []byte {
+// Bytes returns n pseudo-random bytes, the same for the same seed.
+func Bytes(seed uint64, n int) []byte {
 	r := rand.New(rand.NewPCG(seed, seed))
 	b := make([]byte, n)
 	for i := range b {

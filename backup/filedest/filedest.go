@@ -96,7 +96,7 @@ func writeAtomic(ctx context.Context, path string, r io.Reader) (err error) {
 		}
 	}()
 
-	if _, err = io.Copy(f, ctxReader{ctx, r}); err != nil {
+	if _, err = io.Copy(f, backup.ContextReader(ctx, r)); err != nil {
 		return err
 	}
 	if err = f.Sync(); err != nil {
@@ -217,17 +217,4 @@ func (d *Dest) Delete(ctx context.Context, name string) error {
 		}
 	}
 	return nil
-}
-
-// ctxReader stops reading once ctx is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }

@@ -38,7 +38,7 @@ func (d *Dest) Put(ctx context.Context, name string, r io.Reader) error {
 	if err := backup.CheckName(name); err != nil {
 		return err
 	}
-	data, err := io.ReadAll(ctxReader{ctx, r})
+	data, err := io.ReadAll(backup.ContextReader(ctx, r))
 	if err != nil {
 		return fmt.Errorf("put %s: %w", name, err)
 	}
@@ -106,17 +106,4 @@ func (d *Dest) Change(name string, fn func([]byte) []byte) error {
 	o.data = fn(bytes.Clone(o.data))
 	d.objects[name] = o
 	return nil
-}
-
-// ctxReader stops reading once ctx is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
